@@ -1,0 +1,193 @@
+"""Arithmetic: + - * / ** and negation, with torch's node names and saved values.
+
+Formulas follow torch's tools/autograd/derivatives.yaml. Broadcasting and dtype
+promotion are undone by the engine at the edge, never here.
+"""
+import math
+
+import numpy as np
+
+from .registry import defop, export, ELEMENTWISE
+from ..tensor import Tensor
+
+_one = lambda x: x is None or x == 1
+
+add_op = defop("add", node="AddBackward0", promote="promote", broadcast=True, inplace=True, ufunc=np.add, jvp=ELEMENTWISE,
+            export=False,
+            forward=lambda xp, self, other, alpha=1: self + other if alpha == 1 else self + other * alpha,
+            self=lambda grad: grad,
+            other=lambda grad, alpha: grad if alpha == 1 else grad * alpha)
+
+sub_op = defop("sub", node="SubBackward0", promote="promote", broadcast=True, inplace=True, ufunc=np.subtract, jvp=ELEMENTWISE,
+            export=False,
+            forward=lambda xp, self, other, alpha=1: self - other if alpha == 1 else self - other * alpha,
+            self=lambda grad: grad,
+            other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
+
+# `2 - x` is rsub(x, 2): torch records RsubBackward1 for a scalar other, RsubBackward0 for a tensor.
+rsub_scalar = defop("rsub_scalar", node="RsubBackward1", promote="promote", export=False, jvp=ELEMENTWISE,
+                    forward=lambda xp, self, other, alpha=1: other - self if alpha == 1 else other - self * alpha,
+                    self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
+
+rsub_tensor = defop("rsub_tensor", node="RsubBackward0", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
+                    forward=lambda xp, self, other, alpha=1: other - self if alpha == 1 else other - self * alpha,
+                    self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
+                    other=lambda grad: grad)
+
+mul_op = defop("mul", node="MulBackward0", promote="promote", broadcast=True, inplace=True, ufunc=np.multiply, jvp=ELEMENTWISE,
+            export=False,
+            forward=lambda xp, self, other: self * other,
+            self=lambda grad, other: grad * other,
+            other=lambda grad, self: grad * self)
+
+div_op = defop("div", node="DivBackward0", promote="float", broadcast=True, inplace=True, ufunc=np.true_divide, jvp=ELEMENTWISE,
+            export=False,
+            forward=lambda xp, self, other: self / other,
+            self=lambda grad, other: grad / other,
+            other=lambda grad, self, other: -grad * self / (other * other))
+
+neg_op = defop("neg", node="NegBackward0", inplace=True, ufunc=np.negative, jvp=ELEMENTWISE,
+            forward=lambda xp, self: -self,
+            self=lambda grad: -grad)
+
+
+def _pow_self(grad, self, exponent):
+    # torch: a zero exponent gives a zero gradient, even where self ** -1 is inf
+    if not isinstance(exponent, (np.ndarray, Tensor)):
+        return grad * 0 * self if exponent == 0 else grad * (exponent * self ** (exponent - 1))
+    return np.where(exponent == 0, 0.0, grad * (exponent * self ** (exponent - 1)))
+
+
+def _pow_exponent(grad, self, exponent, result):
+    # torch: where self == 0 and exponent >= 0 the gradient is 0, not 0 * log(0) = nan
+    # (a Python-number base stays a Python number: np.log would make it a float64 scalar,
+    # which NumPy lets promote a float32 gradient)
+    log_self = math.log(self) if isinstance(self, (int, float)) and self > 0 else np.log(self)
+    return grad * np.where((self == 0) & (exponent >= 0), 0.0, result * log_self)
+
+
+pow_scalar = defop("pow_scalar", node="PowBackward0", promote="promote", inplace=True, export=False, jvp=ELEMENTWISE,
+                   forward=lambda xp, self, exponent: self ** exponent,
+                   self=_pow_self)
+
+pow_tensor = defop("pow_tensor", node="PowBackward1", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
+                   forward=lambda xp, self, exponent: self ** exponent,
+                   self=_pow_self, exponent=_pow_exponent)
+
+pow_scalar_base = defop("pow_scalar_base", node="PowBackward2", promote="promote", export=False, jvp=ELEMENTWISE,
+                        forward=lambda xp, self, exponent: self ** exponent,
+                        exponent=_pow_exponent)
+
+
+@export
+def add(input, other, *, alpha=1, out=None):
+    """Same as `torch.add`: input + alpha * other."""
+    return add_op.fn(input, other, alpha)
+
+
+@export
+def sub(input, other, *, alpha=1, out=None):
+    """Same as `torch.sub`: input - alpha * other."""
+    if isinstance(other, Tensor) and input._data.dtype == other._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    return sub_op.fn(input, other, alpha)
+
+
+@export
+def rsub(input, other, *, alpha=1):
+    """Same as `torch.rsub`: other - alpha * input."""
+    if isinstance(other, Tensor):
+        return rsub_tensor.fn(input, other, alpha)
+    return rsub_scalar.fn(input, other, alpha)
+
+
+@export
+def mul(input, other, *, out=None):
+    """Same as `torch.mul`."""
+    return mul_op.fn(input, other)
+
+
+@export
+def div(input, other, *, rounding_mode=None, out=None):
+    """Same as `torch.div`; `rounding_mode` "trunc" or "floor" gives a zero gradient, as torch."""
+    if rounding_mode is None:
+        return div_op.fn(input, other)
+    from .pointwise import div_rounding
+    return div_rounding(input, other, rounding_mode)
+
+
+@export
+def pow(input, exponent, *, out=None):
+    """Same as `torch.pow`: PowBackward0 for a scalar exponent, 1 for a tensor, 2 for a scalar base."""
+    if not isinstance(input, Tensor):
+        return pow_scalar_base.fn(input, exponent)
+    if isinstance(exponent, Tensor):
+        return pow_tensor.fn(input, exponent)
+    if input._data.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return pow_scalar.fn(input, exponent)
+
+
+def _add_(self, other, *, alpha=1):
+    return add_op.fn_(self, other, alpha)
+
+
+def _sub_(self, other, *, alpha=1):
+    return sub_op.fn_(self, other, alpha)
+
+
+def _mul_(self, other):
+    return mul_op.fn_(self, other)
+
+
+def _div_(self, other, *, rounding_mode=None):
+    if rounding_mode is not None:
+        from .pointwise import div_rounding
+        return self.copy_(div_rounding(self, other, rounding_mode))
+    return div_op.fn_(self, other)
+
+
+def _pow_(self, exponent):
+    if isinstance(exponent, Tensor):
+        return self.copy_(pow_tensor.fn(self, exponent))
+    return pow_scalar.fn_(self, exponent)
+
+
+for _name, _f in [("add_", _add_), ("sub_", _sub_), ("mul_", _mul_), ("div_", _div_), ("pow_", _pow_),
+                  ("__iadd__", _add_), ("__isub__", _sub_), ("__imul__", _mul_), ("__itruediv__", _div_),
+                  ("__ipow__", _pow_), ("subtract_", _sub_), ("multiply_", _mul_), ("divide_", _div_),
+                  ("true_divide_", _div_)]:
+    export(_f, name=_name, function=False)
+
+# Aliases torch has.
+for _name, _f in [("subtract", sub), ("multiply", mul), ("divide", div), ("true_divide", div_op.fn)]:
+    export(_f, name=_name)
+
+
+# ------------------------------------------------------------------ operators
+
+def _radd(self, other):
+    return add_op.fn(other, self) if isinstance(other, Tensor) else add_op.fn(self, other)
+
+
+def _rmul(self, other):
+    return mul_op.fn(other, self) if isinstance(other, Tensor) else mul_op.fn(self, other)
+
+
+def _rtruediv(self, other):
+    # torch records `2 / x` as reciprocal(x) * 2: ReciprocalBackward0 then MulBackward0
+    return mul_op.fn(self.reciprocal(), other)
+
+
+def _rpow(self, other):
+    return pow_scalar_base.fn(other, self)
+
+
+# Operators call the op functions directly: one Python call per `x * y`.
+_OPERATORS = {"__add__": add_op.fn, "__radd__": _radd, "__sub__": sub, "__rsub__": rsub_scalar.fn,
+              "__mul__": mul_op.fn, "__rmul__": _rmul, "__truediv__": div_op.fn,
+              "__rtruediv__": _rtruediv, "__pow__": pow, "__rpow__": _rpow, "__neg__": neg_op.fn,
+              "__pos__": lambda self: self}
+for _name, _f in _OPERATORS.items():
+    setattr(Tensor, _name, _f)

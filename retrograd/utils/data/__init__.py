@@ -1,0 +1,12 @@
+"""retrograd.utils.data: same as `torch.utils.data` -- datasets, samplers, DataLoader, collation."""
+from .dataset import (Dataset, IterableDataset, TensorDataset, StackDataset, ConcatDataset, ChainDataset, Subset,
+                      random_split)
+from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler,
+                      BatchSampler)
+from .dataloader import DataLoader, get_worker_info, _DatasetKind  # noqa: F401
+from ._collate import default_collate, default_convert
+
+__all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset",
+           "RandomSampler", "Sampler", "SequentialSampler", "StackDataset", "Subset", "SubsetRandomSampler",
+           "TensorDataset", "WeightedRandomSampler", "default_collate", "default_convert", "get_worker_info",
+           "random_split"]

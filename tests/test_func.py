@@ -1,0 +1,142 @@
+"""retrograd.func against torch.func: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian,
+with argnums, has_aux, pytrees, nesting, and torch's errors."""
+import numpy as np
+import pytest
+from oracle import assert_close, raises_same, torch
+
+import retrograd
+from retrograd.ops.registry import FUNCTIONS
+
+TOL = dict(rtol=1e-7, atol=1e-9)
+needs_stack = pytest.mark.skipif("stack" not in FUNCTIONS, reason="retrograd.stack is not registered yet")
+
+RNG = np.random.default_rng(11)
+A = RNG.uniform(-1, 1, (2, 3))
+B = RNG.uniform(-1, 1, (3,))
+
+
+def T(lib, a):
+    return lib.tensor(a, dtype=lib.float64)
+
+
+def same(fn, *arrays):
+    ours = fn(retrograd, *[T(retrograd, a) for a in arrays])
+    theirs = fn(torch, *[T(torch, a) for a in arrays])
+    assert_close(ours, theirs, **TOL)
+    return ours
+
+
+def loss(x, y):
+    return ((x * y).sin() ** 2).sum() + (x.exp() * 0.5).mean()
+
+
+def test_grad_argnums():
+    same(lambda lib, a, b: lib.func.grad(loss)(a, b), A, B)
+    same(lambda lib, a, b: lib.func.grad(loss, argnums=1)(a, b), A, B)
+    same(lambda lib, a, b: lib.func.grad(loss, argnums=(0, 1))(a, b), A, B)
+    same(lambda lib, a, b: lib.func.grad(loss, argnums=-1)(a, b), A, B)
+
+
+def test_grad_and_value_has_aux():
+    same(lambda lib, a, b: lib.func.grad_and_value(loss)(a, b), A, B)
+    same(lambda lib, a, b: lib.func.grad_and_value(lambda x, y: (loss(x, y), x * 2), has_aux=True)(a, b), A, B)
+    _, aux = same(lambda lib, a, b: lib.func.grad(lambda x, y: (loss(x, y), (y, y * 2)), has_aux=True)(a, b), A, B)
+    assert isinstance(aux, tuple)
+
+
+def test_grad_of_pytree_argument():
+    def f(lib, a, b):
+        g = lib.func.grad(lambda p: (p["w"] * p["b"][0]).sum() + p["b"][1].cos().sum())({"w": a, "b": (b, b)})
+        return [g["w"], g["b"][0], g["b"][1]]
+    same(f, A, B)
+
+
+def test_nested_grad_is_second_derivative():
+    same(lambda lib, b: lib.func.grad(lambda x: lib.func.grad(lambda y: (y ** 4).sum())(x).sum())(b), B)
+    same(lambda lib, s: lib.func.grad(lib.func.grad(lambda y: (y.sin() * y).sum()))(s), np.array(0.7))
+
+
+def test_grad_of_input_that_requires_grad_keeps_outer_graph():
+    def f(lib, b):
+        x = b.clone().requires_grad_()
+        g = lib.func.grad(lambda y: (y ** 3).sum())(x)
+        return g, lib.autograd.grad(g.sum(), x)
+    same(f, B)
+
+
+def test_closed_over_parameter_keeps_its_graph():
+    # torch.func results stay connected to tensors outside the transform (MAML-style inner steps)
+    def f(lib, a, b):
+        w = b.clone().requires_grad_()
+        g = lib.func.grad(lambda x: ((x * w).sin() ** 2).sum())(b * 0.5)
+        _, fn = lib.func.vjp(lambda x: (x * w).exp(), b)
+        v, = fn(b)
+        return g.requires_grad, v.requires_grad, lib.autograd.grad((g * v).sum(), w)
+    same(f, A, B)
+    same(lambda lib, a, b: lib.func.grad(lambda x: (x * x).sum())(b).requires_grad, A, B)
+
+
+def test_vjp():
+    def f(lib, a, b):
+        out, fn = lib.func.vjp(lambda x, y: ((x * y).sin(), x.sum(1)), a, b)
+        return out, fn((a * 0.5, a.sum(1)))
+    same(f, A, B)
+
+    def g(lib, a, b):
+        out, fn, aux = lib.func.vjp(lambda x: (x.exp(), x * 3), a, has_aux=True)
+        return out, fn(a), aux
+    same(g, A, B)
+
+
+def test_jvp():
+    same(lambda lib, a, b: lib.func.jvp(lambda x, y: (x * y).sin(), (a, b), (a * 0.1, b)), A, B)
+    same(lambda lib, a, b: lib.func.jvp(lambda x: ((x * x).sum(), x.cos()), (a,), (a,)), A, B)
+    same(lambda lib, a, b: lib.func.jvp(lambda x: (x.exp(), x * 2), (a,), (a,), has_aux=True), A, B)
+
+
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd"])
+def test_jacobians(name):
+    same(lambda lib, a, b: getattr(lib.func, name)(lambda x, y: (x * y).sin())(a, b), A, B)
+    same(lambda lib, a, b: getattr(lib.func, name)(lambda x, y: ((x * y).sin(), x.sum()), argnums=(0, 1))(a, b),
+         A, B)
+    same(lambda lib, a, b: getattr(lib.func, name)(lambda x, y: (x.exp(), y * 2), has_aux=True)(a, b), A, B)
+
+
+@needs_stack
+def test_hessian():
+    same(lambda lib, a, b: lib.func.hessian(loss)(a, b), A, B)
+    same(lambda lib, a, b: lib.func.hessian(loss, argnums=(0, 1))(a, b), A, B)
+
+
+@needs_stack
+def test_nested_jacrev():
+    same(lambda lib, b: lib.func.jacrev(lib.func.jacrev(lambda x: x.sin() * x.sum()))(b), B)
+
+
+def test_errors_match_torch():
+    x = B
+    cases = [
+        lambda lib: lib.func.grad(lambda x: x * 2)(T(lib, x)),
+        lambda lib: lib.func.grad(lambda x: 2.0)(T(lib, x)),
+        lambda lib: lib.func.grad(lambda x: x.sum(), argnums=1)(T(lib, x)),
+        lambda lib: lib.func.grad(lambda x: x.sum(), argnums=(0, 0))(T(lib, x)),
+        lambda lib: lib.func.grad(lambda x: x.sum(), has_aux=True)(T(lib, x)),
+        lambda lib: lib.func.grad(lambda x: x.sum())(3.0),
+        lambda lib: lib.func.grad(lambda x: x.sum())(lib.tensor([1, 2])),
+        lambda lib: lib.func.jvp(lambda x: x.sin(), T(lib, x), T(lib, x)),
+        lambda lib: lib.func.vjp(lambda x: x.sin(), T(lib, x))[1](T(lib, A)),
+    ]
+    for i, case in enumerate(cases):
+        try:
+            raises_same(lambda lib, c=case: c(lib))
+        except BaseException as e:     # pytest's "DID NOT RAISE" is not an AssertionError
+            raise AssertionError(f"case {i}: {e}") from None
+    # torch wraps the long structure message; the type and its start are what matter
+    for lib in (retrograd, torch):
+        with pytest.raises(RuntimeError, match="Expected primals and tangents to have the same python structure"):
+            lib.func.jvp(lambda x: x.sin(), (T(lib, x),), (T(lib, x), T(lib, x)))
+
+
+def test_results_do_not_require_grad():
+    g, v = retrograd.func.grad_and_value(lambda x: (x * x).sum())(T(retrograd, B))
+    assert not g.requires_grad and not v.requires_grad and v.grad_fn is None

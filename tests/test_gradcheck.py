@@ -1,0 +1,276 @@
+"""autograd.gradcheck / gradgradcheck: verdicts and messages as torch's, wrong backwards caught,
+and a random-direction check (fast mode) of every registered op in float64, without torch."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from opinfo import all_cases
+from oracle import torch
+
+import retrograd
+from retrograd.autograd.gradcheck import GradcheckError
+from retrograd.ops.registry import FUNCTIONS
+
+needs_stack = pytest.mark.skipif("stack" not in FUNCTIONS, reason="retrograd.stack is not registered yet")
+
+
+def doubles(lib, *arrays, requires_grad=True):
+    return tuple(lib.tensor(a, dtype=lib.float64, requires_grad=requires_grad) for a in arrays)
+
+
+def wrong_square(lib):
+    """x * x with a backward that is off by half: 3x instead of 2x."""
+    class WrongSquare(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 3 * x * g
+    return WrongSquare
+
+
+def outcome(lib, fn, *args, **kwargs):
+    """(result, exception type, message) of lib.autograd.<fn>(...)."""
+    try:
+        return getattr(lib.autograd, fn)(*args, **kwargs), None, None
+    except Exception as e:
+        return None, type(e).__name__, str(e)
+
+
+X = np.array([[0.3, -1.2, 0.7], [1.5, 0.2, -0.4]])
+Y = np.array([0.5, -0.8, 1.1])
+
+FUNCTIONS_OK = [
+    ("sin_mul", lambda lib, x, y: (x * y).sin()),
+    ("exp_div", lambda lib, x, y: x.exp() / (y * y + 1)),
+    ("pow_sum", lambda lib, x, y: (x ** 3).sum(1) + y.sum()),
+    ("tanh_mean", lambda lib, x, y: (x.tanh() * y).mean(0)),
+    ("two_outputs", lambda lib, x, y: (x * y, (x - y).cos())),
+    ("permute", lambda lib, x, y: (x.t() * y.unsqueeze(1)).reshape(9 // 3, 2)),
+]
+
+
+@pytest.mark.parametrize("name,fn", FUNCTIONS_OK, ids=[n for n, _ in FUNCTIONS_OK])
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_correct_functions_pass(name, fn, fast_mode):
+    for lib in (retrograd, torch):
+        x, y = doubles(lib, X, Y)
+        f = lambda x, y, lib=lib: fn(lib, x, y)     # noqa: E731
+        assert lib.autograd.gradcheck(f, (x, y), fast_mode=fast_mode) is True
+        assert lib.autograd.gradgradcheck(f, (x, y), fast_mode=fast_mode) is True
+
+
+def test_wrong_backward_is_caught_with_both_jacobians():
+    results = [outcome(lib, "gradcheck", wrong_square(lib).apply, doubles(lib, [1., 2.]))
+               for lib in (retrograd, torch)]
+    ours, theirs = results
+    assert theirs[1] == "GradcheckError"
+    assert ours[1:] == theirs[1:]
+    assert ours[2].startswith("Jacobian mismatch for output 0 with respect to input 0,\nnumerical:tensor(")
+    assert isinstance(GradcheckError("x"), RuntimeError)
+    assert GradcheckError.__module__ == "torch.autograd.gradcheck"
+
+
+def test_wrong_backward_is_caught_in_fast_mode():
+    results = [outcome(lib, "gradcheck", wrong_square(lib).apply, doubles(lib, [1., 2.]), fast_mode=True)
+               for lib in (retrograd, torch)]
+    (_, etype, msg), (_, ttype, tmsg) = results
+    assert etype == ttype == "GradcheckError"
+    head = "Jacobian mismatch for output 0 with respect to input 0,\nnumerical:"
+    assert msg.startswith(head) and tmsg.startswith(head)
+    # the random vectors differ (NumPy vs torch's generator); the slow-mode recomputation does not
+    tail = "Below, we recompute numerical and analytical jacobians in slow mode:"
+    assert msg[msg.index(tail):] == tmsg[tmsg.index(tail):]
+
+
+def test_raise_exception_false_returns_false():
+    for lib in (retrograd, torch):
+        assert lib.autograd.gradcheck(wrong_square(lib).apply, doubles(lib, [1., 2.]),
+                                      raise_exception=False) is False
+
+
+def test_wrong_second_derivative_is_caught_by_gradgradcheck():
+    def square_detached(lib):
+        class Sq(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x.detach() * g        # right first derivative, no second
+        return Sq
+    for lib in (retrograd, torch):
+        x = doubles(lib, [1., 2.])
+        assert lib.autograd.gradcheck(square_detached(lib).apply, x) is True
+        assert lib.autograd.gradgradcheck(square_detached(lib).apply, x, raise_exception=False) is False
+
+
+def test_once_differentiable_in_gradgradcheck():
+    def fn(lib):
+        class Once(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            @lib.autograd.function.once_differentiable
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x * g
+        return Once
+    results = [outcome(lib, "gradgradcheck", fn(lib).apply, doubles(lib, [1., 2.])) for lib in (retrograd, torch)]
+    # the random grad_outputs differ between the libraries; the verdict and the message's form do not
+    (_, etype, msg), (_, ttype, tmsg) = results
+    assert etype == ttype == "GradcheckError"
+    assert msg.split("numerical:")[0] == tmsg.split("numerical:")[0]
+    assert msg.endswith("analytical:tensor([[0., 0.],\n        [0., 0.]], dtype=torch.float64)\n")
+    assert msg.split("analytical:")[1] == tmsg.split("analytical:")[1]
+
+
+def test_no_input_requires_grad():
+    results = [outcome(lib, "gradcheck", lambda x: x * 2, doubles(lib, [1.], requires_grad=False))
+               for lib in (retrograd, torch)]
+    assert results[0][1:] == results[1][1:]
+    assert results[0][1] == "ValueError"
+
+
+def test_float32_warns_and_fails_as_torch():
+    got = []
+    for lib in (retrograd, torch):
+        x = lib.tensor([1.], requires_grad=True)
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            r = lib.autograd.gradcheck(lambda x: x * 2, (x,), raise_exception=False)
+        got.append((r, [str(w.message) for w in rec if "double precision" in str(w.message)]))
+    assert got[0] == got[1]
+    assert got[1][0] is False and len(got[1][1]) == 1
+
+
+def test_outputs_without_grad_must_be_constant():
+    for lib in (retrograd, torch):
+        x = doubles(lib, [1., 2.])
+        assert lib.autograd.gradcheck(lambda x: (x * 0).detach(), x) is True
+        assert lib.autograd.gradcheck(lambda x: (x * 2).detach(), x, raise_exception=False) is False
+
+
+def test_backward_not_multiplied_by_grad_output():
+    def fn(lib):
+        class Ignores(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 0 + 1       # right Jacobian for a ones seed, wrong for zeros
+        return Ignores
+    results = [outcome(lib, "gradcheck", fn(lib).apply, doubles(lib, [1., 2.]), check_undefined_grad=False)
+               for lib in (retrograd, torch)]
+    assert results[0][1:] == results[1][1:]
+
+
+def test_nondeterministic_backward_is_reported():
+    calls = []
+
+    class Flaky(retrograd.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append(1)
+            return g * (2 + 1e-9 * len(calls))
+    x = doubles(retrograd, [1., 2.])
+    with pytest.raises(GradcheckError, match="Backward is not reentrant"):
+        retrograd.autograd.gradcheck(Flaky.apply, x)
+    calls.clear()
+    assert retrograd.autograd.gradcheck(Flaky.apply, x, nondet_tol=1e-6)
+
+
+def square_with_jvp(lib, factor):
+    """x * x with a right backward and a forward-mode rule `factor * x * t` (right for 2)."""
+    class Sq(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_forward(x)
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 2 * x * g
+
+        @staticmethod
+        def jvp(ctx, t):
+            x, = ctx.saved_tensors
+            return factor * x * t
+    return Sq
+
+
+def test_check_forward_ad_catches_a_wrong_jvp():
+    results = [outcome(lib, "gradcheck", square_with_jvp(lib, 3).apply, doubles(lib, [1., 2.]),
+                       check_forward_ad=True) for lib in (retrograd, torch)]
+    assert results[0][1:] == results[1][1:]
+    assert results[0][2].startswith("Jacobian computed with forward mode mismatch for output 0 with respect to")
+    for lib in (retrograd, torch):
+        x = doubles(lib, [1., 2.])
+        assert lib.autograd.gradcheck(square_with_jvp(lib, 2).apply, x, check_forward_ad=True) is True
+        # forward mode only
+        assert lib.autograd.gradcheck(square_with_jvp(lib, 2).apply, x, check_forward_ad=True,
+                                      check_backward_ad=False) is True
+
+
+@needs_stack
+def test_check_batched_grad():
+    for lib in (retrograd, torch):
+        x, y = doubles(lib, X, Y)
+        assert lib.autograd.gradcheck(lambda x, y: (x * y).sin(), (x, y), check_batched_grad=True)
+
+
+# ---------------------------------------------------------------- the whole registry, without torch
+
+CASES = [c for c in all_cases() if c.grad and c.gradcheck and "float64" in c.dtypes]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_registry_gradcheck_random_directions(case):
+    @settings(max_examples=3, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(shapes=case.shapes)
+    def check(shapes):
+        rng = np.random.default_rng(0)
+        arrays = [np.asarray(dom(rng, s), dtype=np.float64) for dom, s in zip(case.domains(len(shapes)), shapes)]
+        ins = tuple(retrograd.tensor(a, dtype=retrograd.float64, requires_grad=i not in case.nograd)
+                    for i, a in enumerate(arrays))
+        if not any(x.requires_grad for x in ins):
+            return
+        fn = lambda *xs: case.fn(retrograd, *xs)
+        try:
+            out = fn(*ins)
+        except Exception:
+            return
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        diff = [o for o in outs if getattr(o, "requires_grad", False)]
+        if not diff:
+            return
+        # an input the case detaches (a loss weight, a target) is no input of the function
+        req = [x for x in ins if x.requires_grad]
+        used = dict(zip(map(id, req), retrograd.autograd.grad(sum(o.sum() for o in diff), req, allow_unused=True)))
+        ins = tuple(x.detach().requires_grad_(used.get(id(x)) is not None) for x in ins)
+        if all(x.numel() == 0 for x in ins if x.requires_grad):
+            return          # nothing to perturb (and torch's gradcheck fails on it too)
+        assert retrograd.autograd.gradcheck(fn, ins, fast_mode=True)
+        if case.grad2:
+            assert retrograd.autograd.gradgradcheck(fn, ins, fast_mode=True)
+    check()
