@@ -1,0 +1,14 @@
+"""The layers of `torch.nn`, one family per file, re-exported by `retrograd.nn`."""
+from .module import Module  # noqa: F401
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict  # noqa: F401
+from .linear import Identity, Linear, Bilinear  # noqa: F401
+from .flatten import Flatten, Unflatten  # noqa: F401
+from .activation import (  # noqa: F401
+    Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hardsigmoid, Tanh, SiLU, Mish, Hardswish, ELU, CELU, SELU,
+    GLU, GELU, Hardshrink, LeakyReLU, LogSigmoid, Softplus, Softshrink, PReLU, Softsign, Tanhshrink, Softmin,
+    Softmax, Softmax2d, LogSoftmax)
+from .loss import (  # noqa: F401
+    L1Loss, NLLLoss, PoissonNLLLoss, GaussianNLLLoss, KLDivLoss, MSELoss, BCELoss, BCEWithLogitsLoss,
+    HingeEmbeddingLoss, SmoothL1Loss, HuberLoss, SoftMarginLoss, CrossEntropyLoss, MultiLabelSoftMarginLoss,
+    CosineEmbeddingLoss, MarginRankingLoss, MultiMarginLoss, TripletMarginLoss, TripletMarginWithDistanceLoss)
+from .distance import PairwiseDistance, CosineSimilarity  # noqa: F401
