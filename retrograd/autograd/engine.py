@@ -30,38 +30,42 @@ def execute(roots, seeds, keep_graph, graph, captures=None):
     prev_mode = state.grad_enabled
     state.grad_enabled = graph
     errs = np.seterr(all="ignore")          # torch warns about nothing it computes (inf, nan)
+    pop, get = buffers.pop, buffers.get
     try:
         for node in reversed(order):               # loop 2: run the nodes gradients reached
-            g = buffers.pop(node, None)
+            g = pop(node, None)
             if g is None or (needed is not None and node not in needed):
                 continue
             if node._hooked:
                 g = pre_hooks(node, g, graph)
-            if captures is not None:
+            if ends is not None and node in ends:
                 capture(node, g, captures, out)
                 if type(node) is AccumulateGrad:
                     continue
+            slow = keep_graph or node._hooked or check_nan
             try:
-                outs = node._run(g, graph)
+                # without hooks, anomaly checks or retain_graph: _run, then _release, in one call
+                outs = node._run(g, graph) if slow else node._run_free(g, graph)
             except Exception as e:
                 anomaly_mode.report(node, e)
                 raise
-            if node._hooked:
-                outs = post_hooks(node, outs, g, graph)
-            if check_nan:
-                anomaly_mode.check_nan(node, outs)
-            if not keep_graph:
-                node._release()
+            if slow:
+                if node._hooked:
+                    outs = post_hooks(node, outs, g, graph)
+                if check_nan:
+                    anomaly_mode.check_nan(node, outs)
+                if not keep_graph:
+                    node._release()
             for (nxt, nr), gi in zip(node.next_functions, outs):
                 if nxt is None or gi is None:
                     continue
                 if nxt._nout != 1:
                     _add(buffers, nxt, nr, gi)
                     continue
-                prev = buffers.get(nxt)
+                prev = get(nxt)
                 if prev is not None:
                     buffers[nxt] = prev + gi
-                elif type(nxt) is AccumulateGrad and not graph and (gi is g or _is_view(gi)):
+                elif not graph and type(nxt) is AccumulateGrad and (gi is g or _is_view(gi)):
                     buffers[nxt] = gi.copy()       # never store a shared array in .grad
                 else:
                     buffers[nxt] = gi

@@ -117,6 +117,13 @@ class Node:
     def _release(self):
         """Free what was saved for backward (called after a run without retain_graph)."""
 
+    def _run_free(self, grad, graph):
+        """`_run`, then `_release`: the engine's call when the graph is not kept (generated
+        op nodes do both in one function)."""
+        outs = self._run(grad, graph)
+        self._release()
+        return outs
+
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 

@@ -203,7 +203,12 @@ def _hooked_class(cls):
         base_release(node)
         node.__dict__.pop("_packed", None)
 
-    ns = {"__slots__": (), "_run": _run, "_release": _release}
+    def _run_and_release(node, grad, graph):
+        outs = _run(node, grad, graph)
+        _release(node)
+        return outs
+
+    ns = {"__slots__": (), "_run": _run, "_release": _release, "_run_free": _run_and_release}
     for i, kind, j in _tensor_slots(cls._op):
         ns["_saved_" + cls._op.saved[i]] = _unpacking_property(i, kind, j, getattr(cls, "_saved_" + cls._op.saved[i]))
     sub = type(cls.__name__, (cls,), ns)

@@ -68,7 +68,7 @@ def make_function(op):
 
 def _make_unary(op):
     fwd, cls, view = op.forward, op.node_cls, op.view
-    save = op.save if cls is not None else None
+    save = _save_k(op, 1)
     to_float = op.promote == "float"
     nparams, defaults = len(op.params), op.defaults
 
@@ -90,10 +90,10 @@ def _make_unary(op):
             r._vc = [0]
         if x._rg and state.grad_enabled and cls is not None:
             node = _new(cls)
-            node.next_functions = (_edge_of(x),)
+            node.next_functions = (x._edge or _edge_of(x),)
             # an op that changes dtype (to, float, abs of complex) casts its gradient back
             node._meta = None if out.dtype is x._data.dtype else ((x._data.shape, x._data.dtype),)
-            save(node, (d,), (x,), (out,), (r,), params)
+            save(node, d, x, out, r, params)
             r._rg = True
             r._edge = (node, 0)
         else:
@@ -108,7 +108,7 @@ def _make_unary(op):
 
 def _make_binary(op):
     fwd, cls, bcast = op.forward, op.node_cls, op.broadcast
-    save = op.save if cls is not None else None
+    save = _save_k(op, 2)
     promote, to_float = op.promote, op.promote == "float"
     nparams, defaults = len(op.params), op.defaults
 
@@ -116,11 +116,11 @@ def _make_binary(op):
         if len(params) != nparams:
             params = params + defaults[len(params):]
         ta = isinstance(a, Tensor)
-        if not ta:
+        if not ta and type(a) is not float:
             a = _operand(a)
             ta = isinstance(a, Tensor)
         tb = isinstance(b, Tensor)
-        if not tb:
+        if not tb and type(b) is not float:
             b = _operand(b)
             tb = isinstance(b, Tensor)
         ad = a._data if ta else a
@@ -155,14 +155,14 @@ def _make_binary(op):
         r._vc = [0]
         if cls is not None and state.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
             node = _new(cls)
-            node.next_functions = (_edge_of(a) if ta else _NO, _edge_of(b) if tb else _NO)
+            node.next_functions = ((a._edge or _edge_of(a)) if ta else _NO, (b._edge or _edge_of(b)) if tb else _NO)
             meta = None
             # equal shapes and no cast: every gradient already fits its operand
             if ((bcast and ta and tb and ad.shape != bd.shape) or ad is not (a._data if ta else a)
                     or bd is not (b._data if tb else b)):
                 meta = _edge_meta(((a, ta), (b, tb)), out)
             node._meta = meta
-            save(node, (ad, bd), (a if ta else None, b if tb else None), (out,), (r,), params)
+            save(node, ad, bd, a if ta else None, b if tb else None, out, r, params)
             r._rg = True
             r._edge = (node, 0)
         else:
@@ -173,6 +173,18 @@ def _make_binary(op):
             forward_ad.propagate(op, (a, b), params, r)
         return r
     return apply
+
+
+def _save_k(op, k):
+    """The op's `_save` taking its k operands as arguments (see registry._positional_save)."""
+    if op.node_cls is None:
+        return None
+    if op.save_k is not None:
+        return op.save_k
+    save = op.save
+    if k == 1:
+        return lambda node, A0, T0, R0, RT0, P: save(node, (A0,), (T0,), (R0,), (RT0,), P)
+    return lambda node, A0, A1, T0, T1, R0, RT0, P: save(node, (A0, A1), (T0, T1), (R0,), (RT0,), P)
 
 
 def _edge_meta(pairs, out):

@@ -29,6 +29,7 @@ so unpacking saved values is plain tuple indexing with no per-call loops.
 `op.source` shows the generated code.
 """
 import inspect
+import re
 
 import numpy as np
 
@@ -213,12 +214,46 @@ def _make_node_class(op):
     cls = type(op.node_name, (OpNode,), ns)
     cls.__module__ = "torch.autograd.generated"    # where torch's own node classes live
     src, env = _generate(op)
+    k = len(op.operands)
+    if op.nout == 1 and k in (1, 2) and not op.variadic:
+        pos = _positional_save(src, k)
+        if pos is not None:
+            src += "\n" + pos
+    if "def _release(" in src:
+        src += "\n" + _run_and_release(src)
     exec(compile(src, f"<node {op.node_name}>", "exec"), env)
     cls._run = env["_run"]
     cls._release = env.get("_release", _keep)
+    cls._run_free = env.get("_run_free", env["_run"])
     op.save = env["_save"]
+    op.save_k = env.get("_save_k")
     op.source = src
     return cls
+
+
+def _positional_save(src, k):
+    """`_save` with its one- or two-operand tuples unpacked into arguments: the unary and
+    binary fast paths call it without building five tuples per op."""
+    start = src.index("def _save(")
+    body = src[start:src.index("\ndef ", start + 1)].split("\n", 1)[1]
+    for pat, rep in ((r"RT\[0\]", "RT0"), (r"_T\[(\d)\]", r"T\1"), (r"\bR\[0\]", "R0"), (r"\bA\[(\d)\]", r"A\1")):
+        body = re.sub(pat, rep, body)
+    if re.search(r"\b(A|_T|R|RT)\b", body):      # a saved layout that needs the whole tuple
+        return None
+    args = ", ".join([f"A{i}" for i in range(k)] + [f"T{i}" for i in range(k)] + ["R0", "RT0", "P"])
+    return f"def _save_k(node, {args}):\n{body}"
+
+
+def _run_and_release(src):
+    """`_run_free`: `_run` that frees the saved tensors before returning, as `_release` does;
+    the engine calls it when the graph is not kept (one call per node instead of two)."""
+    start = src.index("def _run(")
+    run = src[start:src.index("\ndef ", start + 1) if "\ndef " in src[start + 1:] else len(src)]
+    rel = src[src.index("def _release("):src.index("\ndef ", src.index("def _release(") + 1)]
+    free = [line for line in rel.split("\n")[2:] if line.strip()]     # after `_S = node._saved`
+    body = run.rstrip("\n").split("\n")
+    assert body[-1] == "    return _gs"
+    return "\n".join(["def _run_free(node, grad, graph):"] + body[1:-1] + free + [body[-1]]) + "\n"
 
 
 def _keep(node):
