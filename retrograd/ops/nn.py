@@ -378,7 +378,7 @@ def relu6(input, inplace=False):
 def elu(input, alpha=1.0, inplace=False):
     """Same as `torch.nn.functional.elu`: EluBackward0 (EluBackward1 in place)."""
     _float_only(input, "elu_cpu")
-    return _ip(elu_op, elu_ip, input, inplace, alpha, 1.0, 1.0)
+    return _ip(elu_op, elu_ip, input, inplace, alpha, 1, 1)       # torch saves the int 1s
 
 
 def elu_(input, alpha=1.0):
@@ -393,7 +393,7 @@ _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804
 def selu(input, inplace=False):
     """Same as `torch.selu`: elu with SELU's constants (EluBackward0; EluBackward1 in place)."""
     _float_only(input, "elu_cpu")
-    return _ip(elu_op, elu_ip, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _ip(elu_op, elu_ip, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1)
 
 
 @export(method=False)

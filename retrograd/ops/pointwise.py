@@ -226,10 +226,12 @@ div_floor = defop("div_floor", node="DivBackward2", promote="promote", broadcast
                   jvp=ELEMENTWISE, forward=lambda xp, self, other, rounding_mode="floor": xp.floor_divide(self, other)
                   if self.dtype.kind in "iub" and np.result_type(other).kind in "iub"
                   else xp.floor(self / other),
-                  self=lambda grad: np.zeros_like(grad), other=lambda grad: np.zeros_like(grad))
+                  self=lambda grad, other, rounding_mode: np.zeros_like(grad),
+                  other=lambda grad, self, other, rounding_mode: np.zeros_like(grad))
 div_trunc = defop("div_trunc", node="DivBackward2", promote="promote", broadcast=True, export=False,
                   jvp=ELEMENTWISE, forward=lambda xp, self, other, rounding_mode="trunc": _trunc_div(xp, self, other),
-                  self=lambda grad: np.zeros_like(grad), other=lambda grad: np.zeros_like(grad))
+                  self=lambda grad, other, rounding_mode: np.zeros_like(grad),
+                  other=lambda grad, self, other, rounding_mode: np.zeros_like(grad))
 
 
 def _trunc_div(xp, a, b):
