@@ -116,6 +116,8 @@ def _index_pad_ops(mode, k):
     fwd = defop(name, node=f"{node}Backward0" if node else "CopySlices", export=False, jvp=LINEAR,
                 forward=lambda xp, self, padding=(): _index_pad_array(self, padding, mode),
                 self=lambda grad, self, padding: bwd_fn(grad, padding, tuple(self.shape)[-(len(padding) // 2):]))
+    if not node:                # torch's CopySlices is a C++ node: name() gives its qualified name
+        fwd.node_cls.name = lambda node: "torch::autograd::CopySlices"
     bwd = defop(name + "_backward", node=f"{node}BackwardBackward0" if node else "SliceBackwardBackward0",
                 export=False, jvp=LINEAR,
                 forward=lambda xp, grad_output, padding=(), self_sizes=():

@@ -453,15 +453,16 @@ lerp_op = defop("_quantile_lerp", node="LerpBackward1", export=False, broadcast=
                 self=lambda grad, weight: grad * (1 - weight),
                 end=lambda grad, weight: grad * weight,
                 weight=lambda grad, self, end: grad * (end - self))
+# (the dims are parameters so the nodes save them, as torch's do: `_saved_dim`, `_saved_dim0`)
 squeeze_last = defop("_quantile_squeeze_", node="SqueezeBackward4", export=False, jvp=LINEAR,
-                     forward=lambda xp, self: xp.squeeze(self, -1),
-                     self=lambda grad: np.expand_dims(grad, -1))
+                     forward=lambda xp, self, dim=-1: xp.squeeze(self, dim),
+                     self=lambda grad, self_sym_sizes, dim: grad.reshape(self_sym_sizes))
 unsqueeze_first = defop("_quantile_unsqueeze_", node="UnsqueezeBackward1", export=False, jvp=LINEAR,
-                        forward=lambda xp, self: xp.expand_dims(self, 0),
-                        self=lambda grad: np.squeeze(grad, 0))
+                        forward=lambda xp, self, dim=0: xp.expand_dims(self, dim),
+                        self=lambda grad, dim: np.squeeze(grad, dim))
 transpose_ends = defop("_quantile_transpose_", node="TransposeBackward1", export=False, jvp=LINEAR,
-                       forward=lambda xp, self: xp.swapaxes(self, 0, -1),
-                       self=lambda grad: np.swapaxes(grad, 0, -1))
+                       forward=lambda xp, self, dim0=0, dim1=-1: xp.swapaxes(self, dim0, dim1),
+                       self=lambda grad, dim0, dim1: np.swapaxes(grad, dim0, dim1))
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
