@@ -1,5 +1,6 @@
 """Forward-mode AD's API against torch 2.13: levels, dual tensors, custom Function jvp,
-errors. The JVP rule of every op is checked in tests/test_oracle.py."""
+errors. The JVP rule of every op is checked in tests/test_oracle.py (an op without a rule or
+without a forward-AD OpCase fails it there)."""
 import numpy as np
 import pytest
 
@@ -47,6 +48,34 @@ def test_make_dual_errors(primal, tangent):
         with lib.autograd.forward_ad.dual_level():
             lib.autograd.forward_ad.make_dual(primal(lib), tangent(lib))
     same_error(f)
+
+
+def test_level_errors():
+    fw = lambda lib: lib.autograd.forward_ad      # noqa: E731
+    same_error(lambda lib: fw(lib).exit_dual_level())
+    same_error(lambda lib: fw(lib).exit_dual_level(level=-1))
+    same_error(lambda lib: fw(lib).exit_dual_level(level=0))
+
+    def in_level(body):
+        def run(lib):
+            with fw(lib).dual_level():
+                body(lib, fw(lib))
+        return run
+    same_error(in_level(lambda lib, f: f.exit_dual_level(level=3)))
+    same_error(in_level(lambda lib, f: f.make_dual(lib.ones(2), lib.ones(2), level=5)))
+    same_error(in_level(lambda lib, f: f.unpack_dual(f.make_dual(lib.ones(2), lib.ones(2)), level=5)))
+    same_error(in_level(lambda lib, f: f.make_dual(f.make_dual(lib.ones(2), lib.ones(2)), lib.ones(2))))
+    same_error(in_level(lambda lib, f: f.make_dual(3.0, lib.ones(2))))
+
+
+def test_integer_results_carry_no_tangent():
+    got = {}
+    for lib in (torch, retrograd):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(lib.tensor([1.5, -2.0]), lib.tensor([1., 2.]))
+            got[lib] = [fw.unpack_dual(y).tangent for y in (d.long(), d > 0, d.argmax(), d.int() * 2)]
+    assert got[torch] == got[retrograd] == [None] * 4
 
 
 def test_repr_unpack_and_tangents_leave_with_the_level():

@@ -15,9 +15,14 @@ ops/registry.py):
   `formula_i(tangent_i, ...)`, broadcast to the output.
 - `jvp=LINEAR`: the op is linear in its tensor inputs (views, sum, cat, ...):
   the JVP is the op itself applied to the tangents.
+- `jvp=FROM_VJP`: the VJP formulas are linear in the incoming gradient `u`, so
+  the JVP is a gradient of them: `J t = d/du <J^T u, t>` (one extra backward
+  pass; for ops whose closed form would only restate the VJP).
 - `jvp=callable`: `jvp(t_a, t_b, ..., **saved)` with one tangent per operand
   (zeros where an input has none) and keyword arguments named like VJP
   formula arguments (`self`, `result`, `dim`, ...).
+- `jvp=UNSUPPORTED`: torch has no derivative for the op (unique): forward AD
+  refuses it with torch's error, as it does for an op declared without a rule.
 
 Tangents are Tensors and the rules run on Tensors with ordinary ops, so a
 tangent is differentiable by reverse mode (forward-over-reverse and
@@ -38,6 +43,8 @@ __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "un
 
 ELEMENTWISE = "elementwise"
 LINEAR = "linear"
+FROM_VJP = "from_vjp"
+UNSUPPORTED = "unsupported"
 
 active = [False]          # read by every op (ops/dispatch.py): is a dual level open?
 _level = [None]           # the open level's number, or None
@@ -58,7 +65,11 @@ def enter_dual_level():
 
 def exit_dual_level(*, level=None):
     """Close the level: every tangent created in it is dropped."""
-    if _level[0] is None or (level is not None and level != _level[0]):
+    if level is None:
+        level = -1 if _level[0] is None else _level[0]
+    if level < 0:
+        raise RuntimeError("Dual level must be a positive number.")
+    if level != _level[0]:
         raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created. "
                            "This is not supported.")
     for ref in _duals:
@@ -93,18 +104,19 @@ def _set_tangent(t, tangent):
 
 def make_dual(tensor, tangent, *, level=None):
     """A view of `tensor` whose tangent is `tangent`."""
-    from ..tensor import Tensor
-    if _level[0] is None:
+    if _level[0] is None and level is None:
         raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make sure to "
                            "enter_dual_level() first.")
-    if not isinstance(tensor, Tensor) or not isinstance(tangent, Tensor):
-        raise TypeError(f"make_dual(): argument 'tensor' must be Tensor, not {type(tensor).__name__}"
-                        if not isinstance(tensor, Tensor) else
-                        f"make_dual(): argument 'tangent' must be Tensor, not {type(tangent).__name__}")
-    if not tensor.dtype.is_floating_point and not tensor.dtype.is_complex:
+    if level is not None and level != _level[0]:
+        raise RuntimeError("Invalid level given to _make_dual")
+    # torch reads the attributes first: a non-Tensor fails on them (AttributeError)
+    if not tensor.is_floating_point() and not tensor.is_complex():
         raise ValueError(f"Expected primal to be floating point or complex, but got: {tensor.dtype}")
-    if not tangent.dtype.is_floating_point and not tangent.dtype.is_complex:
+    if not tangent.is_floating_point() and not tangent.is_complex():
         raise ValueError(f"Expected tangent to be floating point or complex, but got: {tangent.dtype}")
+    if tangent_of(tensor) is not None:
+        raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward gradient at the "
+                           f"same level {_level[0]} is not supported.")
     if tangent.shape != tensor.shape:
         raise RuntimeError("Trying to set a forward gradient that has a different size than that of the "
                            f"original Tensor, this is not supported. Tensor is of size {list(tensor.shape)} "
@@ -124,6 +136,8 @@ def unpack_dual(tensor, *, level=None):
     tangent = tangent_of(tensor) if _level[0] is not None else None
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
+    if level is not None and level != _level[0]:
+        raise RuntimeError("Invalid level given to _fw_primal")
     was = active[0]
     active[0] = False
     try:
@@ -147,22 +161,28 @@ def propagate(op, inputs, params, outs):
     if not op.differentiable:
         return
     rule = op.jvp
-    if rule is None:
+    if rule is None or rule == UNSUPPORTED:
         raise NotImplementedError(f"Trying to use forward AD with {op.name} that does not support it because "
                                   "it has not been implemented yet.\nPlease file an issue to PyTorch at "
                                   "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml "
-                                  "so that we can prioritize its implementation.")
+                                  "so that we can prioritize its implementation or submit a PR adding the "
+                                  "implementation to derivatives.yaml")
     active[0] = False
     try:
         results = _rule_output(op, rule, inputs, tangents, params, outs, multi)
     finally:
         active[0] = True
+    # only floating-point (and complex) outputs carry a tangent: `x.long()` of a dual has none
     if multi:
         for o, t in zip(outs, results):
-            if t is not None and isinstance(o, Tensor) and o.dtype.is_floating_point:
+            if t is not None and isinstance(o, Tensor) and _differentiable(o):
                 _set_tangent(o, _fit(t, o))
-    elif results is not None:
+    elif results is not None and _differentiable(outs):
         _set_tangent(outs, _fit(results, outs))
+
+
+def _differentiable(t):
+    return t._data.dtype.kind in "fc"
 
 
 def snapshot(self, others):
@@ -267,8 +287,37 @@ def _rule_output(op, rule, inputs, tangents, params, outs, multi):
         ts = [t if t is not None else (_zeros_for(x) if isinstance(x, Tensor) else 0.0)
               for x, t in zip(inputs, tangents)]
         return op.fn(*ts, *params)
+    if rule == FROM_VJP:
+        return _transposed_vjp(op, tangents, ns, outs, multi)
     ts = [t if t is not None else (_zeros_for(x) if isinstance(x, Tensor) else None)
           for x, t in zip(inputs, tangents)]
     if op.variadic:
         ts = [ts]
     return _call(rule, ts, ns)
+
+
+def _transposed_vjp(op, tangents, ns, outs, multi):
+    """`jvp=FROM_VJP`: `<J^T u, t>` is linear in the dummy cotangent `u` (zeros that require
+    grad), so its gradient with respect to `u` is `J t`, one tangent per output."""
+    from . import grad
+    from .grad_mode import enable_grad
+    from ..creation import zeros
+    outs = list(outs) if multi else [outs]
+    with enable_grad():
+        us = [zeros(tuple(o.shape), dtype=o.dtype, requires_grad=True) if _differentiable(o) else None
+              for o in outs]
+        u = tuple(us) if multi else us[0]
+        total = None
+        for name, t in zip(op.operands, tangents):
+            f = op.formulas.get(name)
+            if f is None or t is None:
+                continue
+            term = (_call(f, (u,), ns) * t).sum()
+            total = term if total is None else total + term
+        wrt = [x for x in us if x is not None]
+        if total is None or not total.requires_grad:
+            return None
+        got = iter(grad(total, wrt, create_graph=True, allow_unused=True))
+    res = [None if x is None else next(got) for x in us]
+    res = [r if r is not None or x is None else zeros(tuple(x.shape), dtype=x.dtype) for r, x in zip(res, us)]
+    return res if multi else res[0]

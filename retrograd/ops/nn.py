@@ -306,8 +306,8 @@ threshold_ip = _act("threshold_inplace", "ThresholdBackward1", _threshold_fwd, i
 rrelu_op = _act("rrelu_with_noise", "RreluWithNoiseBackward0", _rrelu_fwd,
                 self=lambda grad, self, noise, lower, upper, training:
                     grad * noise if training else np.where(self > 0, grad, grad * ((lower + upper) / 2)))
-# named so forward AD refuses it in torch's words: torch has no JVP for in-place rrelu
-rrelu_ip = _act("rrelu_with_noise_", "RreluWithNoiseBackward1", _rrelu_fwd, inplace=True, jvp=None,
+# (torch has no JVP for in-place rrelu; the elementwise one is exact)
+rrelu_ip = _act("rrelu_with_noise_", "RreluWithNoiseBackward1", _rrelu_fwd, inplace=True,
                 self=lambda grad, result, noise, lower, upper, training:
                     grad * noise if training else np.where(result > 0, grad, grad * ((lower + upper) / 2)))
 prelu_kernel = defop("_prelu_kernel", node="PreluKernelBackward0", promote="promote", broadcast=True,

@@ -9,6 +9,7 @@ import numpy as np
 from .. import _errors
 from ..tensor import Tensor, _wrap
 from .registry import defop, export
+from ..autograd.forward_ad import FROM_VJP
 from .nn import _arr, _const, _jvp_from_vjp, mul_scalar
 
 
@@ -438,9 +439,9 @@ def _bag_psw_grad(grad, weight, indices, bags, padding_idx):
     return (_bag_rows(grad, bags) * rows).sum(-1) * keep
 
 
-# no JVP rule: torch has none ("Trying to use forward AD with _embedding_bag ...")
+# (torch has no JVP here: "Trying to use forward AD with _embedding_bag ...")
 embedding_bag_op = (defop(
-    "_embedding_bag", node="EmbeddingBagBackward0", forward=_bag_fwd, export=False,
+    "_embedding_bag", node="EmbeddingBagBackward0", forward=_bag_fwd, export=False, jvp=FROM_VJP,
     weight=_bag_weight_grad,
     per_sample_weights=lambda grad, weight, indices, bags, padding_idx: _bag_psw_grad(grad, weight, indices, bags,
                                                                                        padding_idx)))

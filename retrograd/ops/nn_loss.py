@@ -14,6 +14,7 @@ from .. import _errors
 from ..autograd.grad_mode import state
 from ..tensor import Tensor, _wrap
 from .registry import defop, export, ELEMENTWISE
+from ..autograd.forward_ad import FROM_VJP
 from .nn import _const, _arr, _sig, _sum_keep, _softplus, _jvp_from_vjp, mul_scalar, div_scalar, add_scalar, sub_scalar
 
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
@@ -654,9 +655,9 @@ def _mm_grad(grad, self, target, weight, p, margin, reduction):
     return (g * gi).reshape(self.shape)
 
 
-# no JVP rule: torch has none either ("Trying to use forward AD with multi_margin_loss ...")
+# (torch has no JVP here: "Trying to use forward AD with multi_margin_loss ...")
 multi_margin_op = defop("multi_margin_loss", node="MultiMarginLossBackward0", forward=_mm_fwd, export=False,
-                        self=_mm_grad)
+                        self=_mm_grad, jvp=FROM_VJP)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,

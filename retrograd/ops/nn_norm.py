@@ -15,6 +15,7 @@ import numpy as np
 from .. import _errors
 from ..tensor import Tensor
 from .registry import defop, export
+from ..autograd.forward_ad import FROM_VJP
 from .nn import _mean_keep, _jvp_from_vjp, _const, add_scalar
 
 
@@ -384,8 +385,9 @@ def _pdist_grad(grad, self, p, result):
     return _scatter_rows(np, g, i, n) - _scatter_rows(np, g, j, n)
 
 
-# no JVP rule: torch has none either ("Trying to use forward AD with _pdist_forward ...")
-pdist_op = defop("_pdist_forward", node="PdistBackward0", forward=_pdist_fwd, export=False, self=_pdist_grad)
+# (torch has no JVP here: "Trying to use forward AD with _pdist_forward ...")
+pdist_op = defop("_pdist_forward", node="PdistBackward0", forward=_pdist_fwd, export=False, self=_pdist_grad,
+                 jvp=FROM_VJP)
 
 
 @export(method=False)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import _errors
 from .registry import defop, export, sum_to, LINEAR
+from ..autograd.forward_ad import FROM_VJP
 from ..tensor import Tensor, _wrap, _wrap_dim
 
 _INDEX_TYPES = (np.int64, np.int32)
@@ -395,7 +396,8 @@ _INDEX = _Family("IndexReduceBackward0", None,
                  spread=lambda z, dim, index, v: _run(index_add_op, z, v, dim, index),
                  clear=lambda x, dim, index, v: _run(index_fill_op, x, dim, index, v))
 
-index_reduce_op = defop("index_reduce", node="IndexReduceBackward0", export=False, inplace=True,
+# (torch has no JVP here: "Trying to use forward AD with index_reduce ...")
+index_reduce_op = defop("index_reduce", node="IndexReduceBackward0", export=False, inplace=True, jvp=FROM_VJP,
                         forward=lambda xp, self, source, dim=0, index=None, reduce="prod", include_self=True:
                             _index_reduce_fwd(xp, self, source, dim, index, reduce, include_self),
                         self=lambda grad, self, dim, index, source, reduce, include_self, result:

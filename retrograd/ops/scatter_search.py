@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _errors
 from .registry import defop, export
+from ..autograd.forward_ad import UNSUPPORTED
 from .scatter import _nyi, _aten_nyi, _fw_nyi, _scalar
 from ..tensor import Tensor, _wrap, _wrap_dim
 
@@ -63,12 +64,13 @@ def _consecutive(xp, self, dim=None):
 
 
 _OUTS = ("values", "inverse", "counts")
+# torch differentiates unique in neither mode
 unique2_op = defop("_unique2", node="Unique2Backward0", export=False, outputs=_OUTS,
-                   forward=_unique_flat, self=_nyi("_unique2"))
+                   forward=_unique_flat, self=_nyi("_unique2"), jvp=UNSUPPORTED)
 unique_dim_op = defop("unique_dim", node="UniqueDimBackward0", export=False, outputs=_OUTS,
-                      forward=_unique_dim, self=_nyi("unique_dim"))
+                      forward=_unique_dim, self=_nyi("unique_dim"), jvp=UNSUPPORTED)
 unique_consecutive_op = defop("unique_consecutive", node="UniqueConsecutiveBackward0", export=False,
-                              outputs=_OUTS, forward=_consecutive, self=_nyi("unique_consecutive"))
+                              outputs=_OUTS, forward=_consecutive, self=_nyi("unique_consecutive"), jvp=UNSUPPORTED)
 
 
 def _pick(outs, return_inverse, return_counts):

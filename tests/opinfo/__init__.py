@@ -1,6 +1,7 @@
 """One OpCase per registered op: the oracle suite (tests/test_oracle.py) runs each case's
-lambda on retrograd and on torch with the same inputs and compares values, VJPs and
-second derivatives. A registered op no case covers fails tests/test_oracle.py.
+lambda on retrograd and on torch with the same inputs and compares values, VJPs, second
+derivatives and forward-mode JVPs. A registered op no case covers, or a differentiable op no
+`jvp` case covers, fails tests/test_oracle.py.
 
     OpCase("log", lambda lib, x: x.log(), domain=POSITIVE)
 
@@ -75,12 +76,15 @@ class OpCase:
     examples: int = 12
     notes: str = ""
     gradcheck: bool = True                # False: finite differences can't check it (ties, NaN, inf)
+    jvp: bool = None                      # compare forward-mode tangents (default: when grad is compared)
 
     def __post_init__(self):
         if not self.covers:
             self.covers = (self.name,)
         if not self.grad:
             self.grad2 = False
+        if self.jvp is None:
+            self.jvp = self.grad
 
     def domains(self, n):
         if isinstance(self.domain, tuple):
