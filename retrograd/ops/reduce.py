@@ -381,7 +381,12 @@ def _var_fwd(xp, x, dim, correction, keepdim):
     with np.errstate(invalid="ignore", divide="ignore"):
         m = xp.sum(x, axis=dim, keepdims=True) / n if n else xp.sum(x, axis=dim, keepdims=True) * np.nan
         d = x - m
-        return xp.sum(d * d, axis=dim, keepdims=keepdim) / builtins.max(0, n - correction)
+        return xp.sum(d * d, axis=dim, keepdims=keepdim) / builtins.max(0, n - _bessel(correction))
+
+
+def _bessel(correction):
+    """The correction of a var()/std() called without one (saved as None, as torch saves it): 1."""
+    return 1 if correction is None else correction
 
 
 def _mean_of(x, dim):
@@ -393,6 +398,7 @@ def _mean_of(x, dim):
 
 def _var_backward(grad, self, dim, correction, keepdim):
     """torch's var_backward (dof <= 0: inf, or NaN where self equals its mean)."""
+    correction = _bessel(correction)
     if dim is None:
         dof = math.prod(self.shape) - correction
         if dof <= 0:
@@ -455,14 +461,14 @@ def _var_args(name, input, dim, unbiased, correction):
                         "correction=int), but expected one of:")
     if input._data.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
+    if correction is None and (unbiased is not None or dim is not None):
+        correction = 1 if unbiased is None or unbiased else 0    # torch's var(dim, unbiased) overloads
     nd = input._data.ndim
     dims = None if dim is None or nd == 0 else _dims(dim, nd)
     if dims is not None and isinstance(dim, (tuple, list)) and len(dim) == 0:
         dims = None
     n = _count(input._data.shape, dims)
-    if n - correction <= 0:
+    if n - _bessel(correction) <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
     return dims, correction
