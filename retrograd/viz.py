@@ -527,13 +527,15 @@ def _q(s):
 def draw(*roots, params=None, show_saved=False, show_values=False, trace=None):
     """The backward graph of `roots` as a `Graph` (Graphviz DOT), labelled as torchviz does.
 
-    Op nodes show `name()`; leaves (light blue) their name from `params` (or the caller's
-    variable) and shape; outputs (green) their shape; shared subexpressions appear once.
-    Arrows point the way the forward pass went (input -> op -> output). Tensors that do
-    not require grad have no node.
+    Labels and colours are torchviz's (`make_dot`): op nodes show their class name; leaves
+    (light blue) their name from `params` (or the caller's variable) and shape; outputs
+    (green) their shape; shared subexpressions appear once. Arrows point the way the
+    forward pass went (input -> op -> output). Tensors that do not require grad have no
+    node. Unlike torchviz, a leaf and its AccumulateGrad are one node.
 
-    show_saved: also draw each node's saved tensors (orange, joined to their node by a
-      line without arrow) and list its other saved values (`dim: 0`) under its name.
+    show_saved: what torchviz's show_saved and show_attrs show together: each node's saved
+      tensors (orange, joined to their node by a line without arrow), and under its name a
+      rule and one `name: value` line per saved value (`[saved tensor]` for tensors).
     trace: a `Trace` from `trace_backward`; each edge is labelled with the gradient that
       flowed along it in that pass.
     show_values: label leaves and outputs with their values (and leaves with `.grad`),
@@ -578,11 +580,8 @@ def _dot(roots, names, show_saved, show_values, trace):
         if isinstance(n, AccumulateGrad):
             body.append(f"\t{nid} [label={_q(var_label(n.variable))} fillcolor=lightblue]")
             continue
-        lab = n.name()
         saved = _saved(n) if show_saved else ()
-        attrs = [f"{k}: {_short(v)}" for k, v in saved if not _is_tensor_value(v)]
-        if attrs:
-            lab += "\n" + "\n".join(attrs)
+        lab = _fn_label(n, saved)
         if trace is not None:
             s = trace.step(n)
             if s is not None:
@@ -590,7 +589,8 @@ def _dot(roots, names, show_saved, show_values, trace):
         body.append(f"\t{nid} [label={_q(lab)}]")
         for k, v in saved:
             tensors = [(k, v)] if isinstance(v, Tensor) else \
-                [(f"{k}[{i}]", x) for i, x in enumerate(v)] if _is_tensor_value(v) else []
+                [(f"{k}[{i}]", x) for i, x in enumerate(v) if isinstance(x, Tensor)] \
+                if isinstance(v, (tuple, list)) else []
             for sk, st in tensors:
                 key = ("saved", id(st)) if st.grad_fn is None else ("saved", id(st.grad_fn), st.output_nr, id(st._data))
                 sid = ids.get(key)
@@ -624,15 +624,26 @@ def _dot(roots, names, show_saved, show_values, trace):
     return "\n".join(head + body + ["}"]) + "\n"
 
 
-def _is_tensor_value(v):
-    """A saved value drawn as (orange) tensor nodes: a Tensor or a non-empty list of them."""
-    return isinstance(v, Tensor) or (isinstance(v, (list, tuple)) and len(v) > 0
-                                     and all(isinstance(x, Tensor) for x in v))
+_MAX_ATTR_CHARS = 50       # torchviz's max_attr_chars
 
 
-def _short(v, width=40):
-    s = repr(v)
-    return s if len(s) <= width else s[: width - 3] + "..."
+def _fn_label(node, saved):
+    """An op node's label as torchviz writes it: the node's class name; with saved values, a
+    rule and one `name: value` line each (tensors as `[saved tensor]`), values right-aligned
+    in a column at most 50 characters wide."""
+    name = type(node).__name__
+    saved = [(k, v) for k, v in saved if k != "saved_tensors"]    # a custom Function's: drawn only
+    if not saved:
+        return name
+    rows = [(k, "[saved tensor]" if isinstance(v, Tensor) else
+             "[saved tensors]" if isinstance(v, (tuple, list)) and any(isinstance(x, Tensor) for x in v)
+             else str(v))
+            for k, v in saved]
+    key = max(len(k) for k, _ in rows)
+    width = min(max(len(v) for _, v in rows), _MAX_ATTR_CHARS)
+    cut = lambda v: v[: width - 3] + "..." if len(v) > width else v
+    return "\n".join([name, "-" * max(key + width + 2, len(name))] +
+                     [f"{k:<{key}}: {cut(v):>{width}}" for k, v in rows])
 
 
 def _saved_label(t, name, show_values):
@@ -651,11 +662,11 @@ _FREED_VALUE = _Freed()
 
 
 def _saved(node):
-    """(name, value) for what `node` saved, under torch's names without `_saved_`
-    (`saved_tensors` for a custom Function); a value that backward freed reads
+    """(name, value) for what `node` saved, in `dir()` order under torch's names without
+    `_saved_` (`saved_tensors` for a custom Function); a value that backward freed reads
     `<freed by backward>`."""
     out = []
-    for n in getattr(node, "_saved_names", ()) or ():
+    for n in sorted(getattr(node, "_saved_names", ()) or ()):
         try:
             out.append((n, getattr(node, "_saved_" + n)))
         except RuntimeError:
@@ -665,7 +676,7 @@ def _saved(node):
             out.append(("saved_tensors", tuple(node.saved_tensors)))
         except RuntimeError:
             out.append(("saved_tensors", _FREED_VALUE))
-    return [(k, v) for k, v in out if v is not None]
+    return out
 
 
 class Graph:

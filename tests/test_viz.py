@@ -257,9 +257,46 @@ def test_show_saved_draws_torchs_saved_tensors():
         collections.Counter(op for op, _ in expected.elements())
     labels = {lab.split("\n")[0] for lab, a in dot.nodes.values() if kind(a) == "saved"}
     assert labels <= {k for _, k in expected}
-    # non-tensor saved values are listed under the op's name
+    # every saved value is listed under the op's name, as torchviz lists it
     sums = [lab for lab, a in dot.nodes.values() if lab.startswith("SumBackward0")]
-    assert sums == ["SumBackward0\nself_sym_sizes: (2,)"]
+    assert sums == ["SumBackward0\n--------------------\nself_sym_sizes: (2,)"]
+
+
+# Labels torchviz 0.0.3 (`make_dot(loss, show_attrs=True, show_saved=True)`) gives torch's nodes
+# for `(x.exp() * x.sin() * 2).sum() + (w * x).sum(0).mean()`, copied from its output.
+TORCHVIZ_LABELS = [
+    "AddBackward0\n------------\nalpha: 1",
+    "SumBackward0\n--------------------\nself_sym_sizes: (2,)",
+    "MulBackward0\n---------------------\nother: [saved tensor]\nself :           None",
+    "MulBackward0\n---------------------\nother: [saved tensor]\nself : [saved tensor]",
+    "ExpBackward0\n----------------------\nresult: [saved tensor]",
+    "SinBackward0\n--------------------\nself: [saved tensor]",
+    "MeanBackward0\n--------------------\nself_sym_numel:    2\nself_sym_sizes: (2,)",
+    "SumBackward1\n----------------------\ndim           :   (0,)\nkeepdim       :  False\nself_sym_sizes: (2, 2)",
+    "MulBackward0\n---------------------\nother: [saved tensor]\nself : [saved tensor]",
+]
+
+
+def test_op_labels_are_torchvizs():
+    x = retrograd.tensor([0.5, 1.5], requires_grad=True)
+    w = retrograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    loss = (x.exp() * x.sin() * 2).sum() + (w * x).sum(0).mean()
+    dot = parse_dot(draw(loss, show_saved=True).source)
+    assert sorted(lab for lab, a in dot.nodes.values() if kind(a) == "op") == sorted(TORCHVIZ_LABELS)
+    # without show_saved a label is the node's name alone
+    plain = parse_dot(draw(loss).source)
+    assert sorted(lab for lab, a in plain.nodes.values() if kind(a) == "op") == \
+        sorted(lab.split("\n")[0] for lab in TORCHVIZ_LABELS)
+
+
+def test_long_saved_values_are_cut_as_torchviz_cuts_them():
+    x = retrograd.ones(0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, requires_grad=True)
+    dot = parse_dot(draw(x.sum(), show_saved=True).source)
+    (label,) = [lab for lab, a in dot.nodes.values() if kind(a) == "op"]
+    name, rule, line = label.split("\n")
+    sizes = str(tuple(x.shape))                     # 61 characters: cut to 50
+    assert line == "self_sym_sizes: " + sizes[:47] + "..."
+    assert rule == "-" * (14 + 2 + 50)
 
 
 def test_show_saved_after_backward_marks_freed_values():
@@ -267,8 +304,8 @@ def test_show_saved_after_backward_marks_freed_values():
     y = x.exp().sum()
     y.backward()
     labels = [lab for lab, _ in parse_dot(draw(y, show_saved=True).source).nodes.values()]
-    assert "ExpBackward0\nresult: <freed by backward>" in labels
-    assert "SumBackward0\nself_sym_sizes: (2,)" in labels
+    assert "ExpBackward0\n---------------------------\nresult: <freed by backward>" in labels
+    assert "SumBackward0\n--------------------\nself_sym_sizes: (2,)" in labels
 
 
 def test_show_values_labels_edges_with_torchs_gradients():
