@@ -44,7 +44,7 @@ def main(argv=None):
     p.add_argument("--top", type=int, default=0, help="also print the top N functions")
     args = p.parse_args(argv)
     import retrograd
-    step = getattr(workloads, args.workload)(retrograd)
+    step = workloads.WORKLOADS[args.workload](retrograd)
     for _ in range(3):
         step()
     prof = cProfile.Profile()

@@ -21,7 +21,7 @@ log = defop("log", node="LogBackward0", promote="float", inplace=True, ufunc=np.
 
 tanh = defop("tanh", node="TanhBackward0", promote="float", inplace=True, ufunc=np.tanh, jvp=ELEMENTWISE,
              forward=lambda xp, self: xp.tanh(self),
-             self=lambda grad, result: grad * (1 - result * result))
+             self=lambda grad, result: _tanh_backward(grad, result))
 
 reciprocal = defop("reciprocal", node="ReciprocalBackward0", promote="float", inplace=True, jvp=ELEMENTWISE,
                    ufunc=np.reciprocal,
@@ -95,7 +95,33 @@ acosh = _unary("acosh", "AcoshBackward0", np.arccosh, lambda xp, self: xp.arccos
 atanh = _unary("atanh", "AtanhBackward0", np.arctanh, lambda xp, self: xp.arctanh(self),
                self=lambda grad, self: grad / (1 - self * self))
 sigmoid = _unary("sigmoid", "SigmoidBackward0", None, lambda xp, self: _sigmoid(xp, self),
-                 self=lambda grad, result: grad * result * (1 - result))
+                 self=lambda grad, result: _sigmoid_backward(grad, result))
+
+# torch differentiates tanh and sigmoid with fused ops of their own (aten::tanh_backward,
+# aten::sigmoid_backward): with create_graph=True one node is recorded per gradient, named
+# as torch names it, instead of the three a formula of separate operations would record.
+tanh_backward = defop("tanh_backward", node="TanhBackwardBackward0", promote="promote", broadcast=True,
+                      export=False, jvp=ELEMENTWISE,
+                      forward=lambda xp, grad_output, output: grad_output * (1 - output * output),
+                      grad_output=lambda grad, output: _tanh_backward(grad, output),
+                      output=lambda grad, output, grad_output: grad * -2 * output * grad_output)
+sigmoid_backward = defop("sigmoid_backward", node="SigmoidBackwardBackward0", promote="promote", broadcast=True,
+                         export=False, jvp=ELEMENTWISE,
+                         forward=lambda xp, grad_output, output: grad_output * output * (1 - output),
+                         grad_output=lambda grad, output: _sigmoid_backward(grad, output),
+                         output=lambda grad, output, grad_output: grad * grad_output * (1 - 2 * output))
+
+
+def _tanh_backward(grad, result):
+    if isinstance(grad, Tensor) or isinstance(result, Tensor):
+        return tanh_backward.fn(grad, result)
+    return grad * (1 - result * result)
+
+
+def _sigmoid_backward(grad, result):
+    if isinstance(grad, Tensor) or isinstance(result, Tensor):
+        return sigmoid_backward.fn(grad, result)
+    return grad * result * (1 - result)
 
 
 def _sigmoid(xp, x):

@@ -12,7 +12,7 @@ CASES = [
     OpCase("sin", lambda lib, x: lib.sin(x)),
     OpCase("cos", lambda lib, x: x.cos()),
     OpCase("log", lambda lib, x: x.log(), domain=POSITIVE),
-    OpCase("tanh", lambda lib, x: x.tanh()),
+    OpCase("tanh", lambda lib, x: x.tanh(), covers=("tanh", "tanh_backward")),   # its grad2: tanh_backward
     OpCase("reciprocal", lambda lib, x: x.reciprocal(), domain=NONZERO),
     OpCase("where", lambda lib, x, y: lib.where(x > 0, x, y), BINARY),
     OpCase("where_scalar", lambda lib, x: lib.where(x > 0, x, 0.5), covers=("where",)),
@@ -32,7 +32,7 @@ CASES = [
     OpCase("asinh", lambda lib, x: x.asinh()),
     OpCase("acosh", lambda lib, x: x.acosh(), domain=ABOVE_ONE),
     OpCase("atanh", lambda lib, x: x.atanh(), domain=UNIT),
-    OpCase("sigmoid", lambda lib, x: lib.sigmoid(x * 4)),
+    OpCase("sigmoid", lambda lib, x: lib.sigmoid(x * 4), covers=("sigmoid", "mul", "sigmoid_backward")),
     OpCase("relu", lambda lib, x: x.relu(), domain=NONZERO),
     OpCase("abs", lambda lib, x: x.abs(), domain=NONZERO),
     OpCase("absolute_dunder", lambda lib, x: abs(x), domain=NONZERO, covers=("abs",)),
