@@ -130,7 +130,7 @@ def eye_(tensor):
         raise ValueError("Only tensors with 2 dimensions are supported")
     from ..creation import eye
     with no_grad():
-        eye(*tensor.shape, out=tensor, requires_grad=tensor.requires_grad)
+        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
 
 
