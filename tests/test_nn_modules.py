@@ -232,12 +232,20 @@ def test_default_init_is_torchs_draw_for_draw(name, ctor, specs):
         np.testing.assert_array_equal(to_np(ours[k]), v.numpy(), err_msg=k)
 
 
+NORMS = [c for c in LAYERS if "Norm" in c[0] and "Loss" not in c[0]]
+
+
+@pytest.mark.parametrize("name,ctor,specs", NORMS, ids=[c[0] for c in NORMS])
+def test_norm_layer_in_eval_mode_matches_torch(name, ctor, specs):
+    theirs, ours = run_both(ctor, specs, train=False)[0]
+    assert_close(ours["out"], theirs["out"], **TOL, what="output")
+    assert_close(ours["in_grads"], theirs["in_grads"], **TOL, what="input grads")
+    for k in theirs["param_grads"]:
+        assert_close(ours["param_grads"][k], theirs["param_grads"][k], **TOL, what=f"grad of {k}")
+
+
 def test_batchnorm_eval_uses_running_stats():
-    for train in (True, False):
-        theirs, ours = run_both(lambda lib: lib.nn.BatchNorm1d(4), [x(6, 4)], train=False)[0]
-        assert_close(ours["out"], theirs["out"], **TOL)
-        assert_close(ours["in_grads"], theirs["in_grads"], **TOL)
-    # Several training steps, then eval: running stats (and num_batches_tracked) as torch's.
+    """Several training steps, then eval: running stats (and num_batches_tracked) as torch's."""
     mods = {}
     rng = np.random.default_rng(3)
     batches = [rng.standard_normal((5, 3, 2)) for _ in range(3)]
