@@ -276,7 +276,7 @@ def tensor_repr(t, *, tensor_contents=None, tangent=None):
     edge = t._edge
     grad_fn = edge[0] if edge is not None else None
     if grad_fn is not None:
-        suffixes.append(f"grad_fn=<{grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
     elif t._rg:
         suffixes.append("requires_grad=True")
     if tangent is not None:

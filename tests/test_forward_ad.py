@@ -145,6 +145,36 @@ def test_custom_function_jvp_and_its_missing_error():
     same_error(missing)
 
 
+@pytest.mark.parametrize("forward,jvp", [
+    (lambda x: x * 2, lambda t: (t, t)),             # one tangent too many
+    (lambda x: x * 2, lambda t: t.sum()),            # the wrong shape
+    (lambda x: x * 2, lambda t: 3.0),                # not a tensor
+    (lambda x: x, lambda t: t * 5),                  # forward returns its input: jvp must return a view
+    (lambda x: x.view(-1), lambda t: t.view(-1) * 2),
+], ids=["count", "shape", "float", "as_is", "view"])
+def test_custom_function_jvp_errors(forward, jvp):
+    def program(lib):
+        F = type("F", (lib.autograd.Function,), {
+            "forward": staticmethod(lambda ctx, x: forward(x)), "backward": staticmethod(lambda ctx, g: g),
+            "jvp": staticmethod(lambda ctx, t: jvp(t))})
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            F.apply(fw.make_dual(lib.ones(2, 2), lib.full((2, 2), 3.)))
+    same_error(program)
+
+
+def test_custom_function_jvp_of_views():
+    got = {}
+    for lib in (torch, retrograd):
+        F = type("F", (lib.autograd.Function,), {
+            "forward": staticmethod(lambda ctx, x: x.view(-1)), "backward": staticmethod(lambda ctx, g: g),
+            "jvp": staticmethod(lambda ctx, t: t.view(-1))})
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            got[lib] = fw.unpack_dual(F.apply(fw.make_dual(lib.ones(2, 2), lib.full((2, 2), 3.)))).tangent
+    assert_close(got[retrograd], got[torch], **TOL["float32"])
+
+
 def test_op_without_rule_raises_naming_it(monkeypatch):
     monkeypatch.setattr(OPS["exp"], "jvp", None)
     fw = retrograd.autograd.forward_ad
