@@ -23,6 +23,7 @@ from ..backend import ndarray, xp_of
 from ..dtypes import result_type, get_default_dtype, can_cast, from_numpy_dtype
 from ..tensor import Tensor, _wrap, _edge_of, _new
 from .views import register_view, inplace_on_view, refresh_views
+from .registry import build
 
 _PY_NUMBERS = (int, float, bool, complex)
 _FW = forward_ad.active       # [True] while a forward-AD dual level is open
@@ -68,7 +69,10 @@ def make_function(op):
 
 def _make_unary(op):
     fwd, cls, view = op.forward, op.node_cls, op.view
-    save = _save_k(op, 1)
+    def save(*args):            # the op's node code is built on its first recorded use
+        nonlocal save
+        save = _save_k(op, 1)
+        return save(*args)
     to_float = op.promote == "float"
     nparams, defaults = len(op.params), op.defaults
 
@@ -108,7 +112,10 @@ def _make_unary(op):
 
 def _make_binary(op):
     fwd, cls, bcast = op.forward, op.node_cls, op.broadcast
-    save = _save_k(op, 2)
+    def save(*args):            # the op's node code is built on its first recorded use
+        nonlocal save
+        save = _save_k(op, 2)
+        return save(*args)
     promote, to_float = op.promote, op.promote == "float"
     nparams, defaults = len(op.params), op.defaults
 
@@ -179,6 +186,8 @@ def _save_k(op, k):
     """The op's `_save` taking its k operands as arguments (see registry._positional_save)."""
     if op.node_cls is None:
         return None
+    if not op.built:
+        build(op)
     if op.save_k is not None:
         return op.save_k
     save = op.save
@@ -213,7 +222,12 @@ def _dtype_meta(T, out):
 
 def _make_general(op):
     fwd, cls, view, bcast = op.forward, op.node_cls, op.view, op.broadcast
-    save = op.save if cls is not None else None
+    def save(*args):            # the op's node code is built on its first recorded use
+        nonlocal save
+        if not op.built:
+            build(op)
+        save = op.save
+        return save(*args)
     k = len(op.operands)
     promote, only = op.promote, op.promote_only
     nparams, defaults = len(op.params), op.defaults
@@ -318,7 +332,12 @@ def make_inplace(op, out_of_place):
     """The in-place variant `name_` of an op: same node name, computed out of place and
     written back into `self`'s array; `self` takes the new node as its history."""
     fwd, cls = op.forward, op.node_cls
-    save = op.save if cls is not None else None
+    def save(*args):            # the op's node code is built on its first recorded use
+        nonlocal save
+        if not op.built:
+            build(op)
+        save = op.save
+        return save(*args)
     saves_self = op.operands[0] in op.saved
     k = len(op.operands)
     nparams, defaults = len(op.params), op.defaults

@@ -53,13 +53,12 @@ class Op:
         if isinstance(promote, tuple):
             promote, self.promote_only = promote[0], promote[1:]
         self.forward = forward
-        sig = inspect.signature(forward)
-        ps = list(sig.parameters.values())[1:]          # drop xp
+        ps = _signature(forward)[1:]          # drop xp
         # forward(xp, *tensors, dim=0): one variadic operand, a sequence of tensors (cat, stack)
-        self.variadic = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in ps)
-        self.operands = tuple(p.name for p in ps if p.default is inspect.Parameter.empty)
-        self.params = tuple(p.name for p in ps if p.default is not inspect.Parameter.empty)
-        self.defaults = tuple(p.default for p in ps if p.default is not inspect.Parameter.empty)
+        self.variadic = any(star for _, _, star in ps)
+        self.operands = tuple(n for n, d, _ in ps if d is _EMPTY)
+        self.params = tuple(n for n, d, _ in ps if d is not _EMPTY)
+        self.defaults = tuple(d for n, d, _ in ps if d is not _EMPTY)
         self.formulas = formulas
         if outputs == "*":              # a list of outputs whose length depends on the input (split)
             self.out_names, self.nout = (), -1
@@ -87,7 +86,7 @@ class Op:
     def _saved_names(self):
         names = []
         for f in self.formulas.values():
-            for p in list(inspect.signature(f).parameters)[1:]:      # drop grad / grads
+            for p in _argnames(f)[1:]:      # drop grad / grads
                 if p not in names:
                     names.append(p)
         for n in names:
@@ -102,8 +101,44 @@ class Op:
                 raise TypeError(f"defop {self.name}: {n!r} is a name the generated node code uses")
         return tuple(names)
 
+    built = False
+
+    @property
+    def source(self):
+        """The generated node code (Note [Generated node code])."""
+        if not self.built:
+            build(self)
+        return self._source
+
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+_EMPTY = inspect.Parameter.empty
+
+
+def _signature(f):
+    """[(name, default or _EMPTY, is *args)] of f's parameters in signature order: what
+    inspect.signature says, read straight off the code object (it is called for every op at
+    import; inspect is ten times slower)."""
+    c = getattr(f, "__code__", None)
+    if c is None or hasattr(f, "__wrapped__") or not inspect.isfunction(f):
+        return [(p.name, p.default, p.kind is inspect.Parameter.VAR_POSITIONAL)
+                for p in inspect.signature(f).parameters.values()]
+    pos = c.co_varnames[:c.co_argcount]
+    kwonly = c.co_varnames[c.co_argcount:c.co_argcount + c.co_kwonlyargcount]
+    defs = f.__defaults__ or ()
+    kwdefs = f.__kwdefaults__ or {}
+    out = [(n, defs[i - len(pos) + len(defs)] if i >= len(pos) - len(defs) else _EMPTY, False)
+           for i, n in enumerate(pos)]
+    if c.co_flags & inspect.CO_VARARGS:
+        out.append((c.co_varnames[c.co_argcount + c.co_kwonlyargcount], _EMPTY, True))
+    out += [(n, kwdefs.get(n, _EMPTY), False) for n in kwonly]
+    return out
+
+
+def _argnames(f):
+    return [n for n, _, _ in _signature(f)]
 
 
 def defop(name, node=None, forward=None, outputs="result", promote=None, broadcast=False,
@@ -200,7 +235,7 @@ def _classify(op, n):
 def _users(op, n):
     """The operands whose formulas use saved name `n`."""
     return [op.operands.index(k) for k, f in op.formulas.items()
-            if n in list(inspect.signature(f).parameters)[1:]]
+            if n in _argnames(f)[1:]]
 
 
 def _make_node_class(op):
@@ -211,8 +246,29 @@ def _make_node_class(op):
     for i, n in enumerate(op.saved):
         kind, _ = _classify(op, n)
         ns["_saved_" + n] = _saved_property(i, kind, n)
+    for m in ("_run", "_run_free", "_release"):
+        ns[m] = _lazy_method(op, m)
     cls = type(op.node_name, (OpNode,), ns)
     cls.__module__ = "torch.autograd.generated"    # where torch's own node classes live
+    return cls
+
+
+def _lazy_method(op, name):
+    """A stand-in for a generated node method: builds the op's code on first use, then calls
+    the real method (a subclass that captured the stand-in, saved_hooks', still lands there)."""
+    def first_call(node, *args):
+        if not op.built:
+            build(op)
+        return getattr(op.node_cls, name)(node, *args)
+    first_call.__name__ = name
+    return first_call
+
+
+def build(op):
+    """Generate and compile the op's node code: `_save` (called by forward), `_run` / `_run_free`
+    (backward), `_release`. Done on the op's first recorded use, not at import: compiling ~300
+    ops' code costs half a second (Note [Generated node code])."""
+    cls = op.node_cls
     src, env = _generate(op)
     k = len(op.operands)
     if op.nout == 1 and k in (1, 2) and not op.variadic:
@@ -227,8 +283,8 @@ def _make_node_class(op):
     cls._run_free = env.get("_run_free", env["_run"])
     op.save = env["_save"]
     op.save_k = env.get("_save_k")
-    op.source = src
-    return cls
+    op._source = src
+    op.built = True
 
 
 def _positional_save(src, k):
@@ -386,7 +442,7 @@ def _generate(op):
             lines.append("    _gs = (None,) * len(_nf)")
         else:
             env[f"f_{operand}"] = f
-            args = ", ".join([gname] + list(inspect.signature(f).parameters)[1:])
+            args = ", ".join([gname] + _argnames(f)[1:])
             lines.append(f"    _gs = tuple(g if e[0] is not None else None for g, e in zip(f_{operand}({args}), _nf))")
         lines.append("    if node._meta is not None:")
         lines.append("        _gs = _fix_edges(_gs, node._meta, graph)")
@@ -398,7 +454,7 @@ def _generate(op):
             outs.append("None")
             continue
         env[f"f_{operand}"] = f
-        args = ", ".join([gname] + list(inspect.signature(f).parameters)[1:])
+        args = ", ".join([gname] + _argnames(f)[1:])
         lines.append(f"    g{k} = f_{operand}({args}) if _nf[{k}][0] is not None else None")
         outs.append(f"g{k}")
     lines.append(f"    _gs = {tup(outs)}")
