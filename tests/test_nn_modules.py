@@ -5,6 +5,7 @@ A layer case is a constructor run on both libraries (`lambda lib: lib.nn.Linear(
 plus its inputs; torch's weights are copied into ours with `load_state_dict`.
 """
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -517,6 +518,42 @@ def test_forward_hooks_match_torch():
             out3 = m(lib.ones(1, 2)).tolist()
         return log, out1, out2, out3, m(lib.ones(1, 2)).tolist()
     assert trace(retrograd) == trace(torch)
+
+
+def test_full_backward_hooks_match_torch():
+    def trace(lib):
+        nn = lib.nn
+        lib.manual_seed(0)
+        m = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+        log = []
+
+        def hook(mod, grad_input, grad_output):
+            log.append(("hook", type(mod).__name__, [None if g is None else g.tolist() for g in grad_input],
+                        [g.tolist() for g in grad_output]))
+        m[0].register_full_backward_hook(hook)
+        m[2].register_full_backward_pre_hook(lambda mod, grad_output: log.append("pre") or (grad_output[0] * 2,))
+        h = m[2].register_full_backward_hook(lambda mod, grad_input, grad_output: (grad_input[0] * 0.5,))
+        x_ = lib.ones(2, 3, requires_grad=True)
+        y = m(x_)
+        y.sum().backward()
+        h.remove()
+        m(x_).sum().backward()
+        with warnings.catch_warnings(record=True):    # torch warns: no input requires grad
+            warnings.simplefilter("always")
+            m(lib.ones(1, 3)).sum().backward()
+        return y.grad_fn.name(), log, x_.grad.tolist(), m[0].weight.grad.tolist()
+    ours, theirs = trace(retrograd), trace(torch)
+    assert ours[0] == theirs[0] == "BackwardHookFunctionBackward"
+    assert ours[1][0] == theirs[1][0] == "pre" and len(ours[1]) == len(theirs[1])
+    for a, b in zip(ours[1], theirs[1]):
+        if a != "pre":
+            assert a[:2] == b[:2]
+            for ga, gb in zip(a[2] + a[3], b[2] + b[3]):
+                assert (ga is None) == (gb is None)
+                if ga is not None:
+                    np.testing.assert_allclose(ga, gb, rtol=1e-6)
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-6)
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-6)
 
 
 def test_always_call_hook_runs_when_forward_raises():

@@ -12,6 +12,7 @@ hooks anywhere, `__call__` is a single check before `forward`.
 """
 import functools
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -19,6 +20,7 @@ from ...autograd.graph import RemovableHandle, _handle_ids
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..parameter import Parameter, Buffer
+from ._backward_hooks import BackwardHook
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
@@ -665,9 +667,20 @@ class Module:
             self._forward_hooks_always_called[handle._key] = True
         return handle
 
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Same as `torch.nn.Module.register_full_backward_pre_hook`: hook(module, grad_output) -> None or new."""
+        return _add(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Same as `torch.nn.Module.register_full_backward_hook`: hook(module, grad_input, grad_output).
+
+        It may return a new grad_input. See retrograd/nn/modules/_backward_hooks.py.
+        """
+        return _add(self._backward_hooks, hook, prepend)
+
     def __call__(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks or _global_forward_hooks
-                or _global_forward_pre_hooks):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _global_forward_hooks or _global_forward_pre_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
@@ -689,6 +702,11 @@ class Module:
                     res = hook(self, args)
                     if res is not None:
                         args = res if isinstance(res, tuple) else (res,)
+            bw_hook = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                bw_hook = BackwardHook(self, list(self._backward_hooks.values()),
+                                       list(self._backward_pre_hooks.values()))
+                args = bw_hook.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
             for key, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
                 called.add(key)
@@ -698,6 +716,11 @@ class Module:
                     res = hook(self, args, result)
                 if res is not None:
                     result = res
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
+                                  f"Tensors but received {type(result)}", stacklevel=2)
+                result = bw_hook.setup_output_hook(result)
             return result
         except Exception:
             # Hooks registered with always_call=True still run when forward raised.
