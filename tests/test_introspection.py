@@ -385,13 +385,8 @@ def audit(name):
 
 
 # Why each known difference exists, and where its fix lives.
-READ_AFTER = ("registry.py _saved_property reads node._saved_t[i] first, which backward sets to None: "
-              "a saved dim, size or flag raises TypeError after backward instead of staying readable")
-ARRAYS = "registry.py _saved_property returns index and mask parameters as NumPy arrays; torch saves Tensors"
 NOT_FREED = ("index and mask parameters are plain values to the registry, so backward does not free "
              "them; torch frees them with the other saved tensors (registry.py _release)")
-INT_OUTPUT = ("registry.py _saved_property unpacks a saved integer output (indices) with this node as its "
-              "grad_fn; torch's has requires_grad=False")
 UNSIGNED = "torch 2.13 shows a negative saved int64 as unsigned (-1 as 18446744073709551615)"
 CALLERS = ("the op's Python wrapper normalizes dims or fills in defaults before the op records them; "
            "torch saves the caller's values (dim=-1, dim=None, padding=(0,), stride=())")
@@ -407,10 +402,7 @@ SVD_SIGN = "singular vectors are unique up to sign: NumPy's LAPACK and torch's p
 
 GAPS = {
     # cross-cutting: one fix each, in the registry or the op wrappers
-    ("*", "after backward: unreadable", "*"): READ_AFTER,
-    ("*", "array, not Tensor", "*"): ARRAYS,
     ("*", "after backward: not freed", "*"): NOT_FREED,
-    ("*", "integer output requires grad", "*"): INT_OUTPUT,
     ("*", "negative int shown signed", "*"): UNSIGNED,
     ("*", "after backward: negative int shown signed", "*"): UNSIGNED,
     ("*", "ints differ", "*"): CALLERS,

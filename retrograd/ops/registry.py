@@ -192,24 +192,40 @@ class OpNode(Node):
 def _saved_property(i, kind, name):
     def get(node):
         from ..tensor import Tensor, _wrap, _result_tensor
-        s = node._saved
-        v = s[i]
+        v = node._saved[i]
         if v is _FREED:
             raise RuntimeError(_errors.SECOND_BACKWARD)
-        if v is None and kind in ("operand", "output"):
+        # See Note [Saved values]: sizes, dims and flags stay readable after backward.
+        if kind == "size":
+            return tuple(v)
+        if kind in ("param", "numel"):
+            return _param_value(v)
+        if v is None:
             return None                         # never saved (its formula's operand needs no grad)
         t = node._saved_t[i]
         if kind == "operand":
-            if isinstance(t, Tensor) or v is None:
+            if isinstance(t, Tensor):
                 return t
             return _wrap(np.asarray(v))         # a Python scalar, as torch's wrapped number
-        if kind == "output":
-            return _result_tensor(node, v, node._out_names.index(name))
-        if kind == "size":
-            return tuple(v)
-        return v
+        if v.dtype.kind not in "fc":            # an integer output (indices): never differentiable
+            return _wrap(v)
+        return _result_tensor(node, v, node._out_names.index(name))
     get.__name__ = "_saved_" + name
     return property(get)
+
+
+def _is_array(v):
+    return isinstance(v, np.ndarray) or type(v).__module__.startswith("cupy")
+
+
+def _param_value(v):
+    """A saved parameter as torch shows it: index and mask arrays as Tensors."""
+    from ..tensor import _wrap
+    if _is_array(v):
+        return _wrap(v)
+    if isinstance(v, (tuple, list)) and any(_is_array(a) for a in v):
+        return type(v)(_wrap(a) if _is_array(a) else a for a in v)
+    return v
 
 
 def _size_base(n):
