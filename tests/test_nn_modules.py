@@ -460,6 +460,8 @@ def test_state_dict_round_trip_and_files(tmp_path):
         assert not v.requires_grad and type(v) is retrograd.Tensor
     assert type(ours.state_dict(keep_vars=True)["body.0.weight"]) is retrograd.nn.Parameter
     assert list(ours.state_dict(prefix="m.")) == list(theirs.state_dict(prefix="m."))
+    with pytest.warns(FutureWarning, match="Positional args are being deprecated"):
+        assert list(ours.state_dict(None, "p.")) == list(theirs.state_dict(prefix="p."))
     # Through retrograd.save / retrograd.load, and a file written by torch itself.
     retrograd.save(ours.state_dict(), tmp_path / "ours.pt")
     torch.save(sd, tmp_path / "theirs.pt")
