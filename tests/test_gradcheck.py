@@ -1,5 +1,6 @@
-"""autograd.gradcheck / gradgradcheck: verdicts and messages as torch's, wrong backwards caught,
-and a random-direction check (fast mode) of every registered op in float64, without torch."""
+"""autograd.gradcheck / gradgradcheck: verdicts and messages as torch's (fast mode with torch's own
+random vectors), wrong backwards and wrong JVPs caught, and a random-direction check (fast mode,
+backward and forward AD) of every registered op in float64, without torch."""
 import warnings
 
 import numpy as np
@@ -76,16 +77,33 @@ def test_wrong_backward_is_caught_with_both_jacobians():
     assert GradcheckError.__module__ == "torch.autograd.gradcheck"
 
 
-def test_wrong_backward_is_caught_in_fast_mode():
-    results = [outcome(lib, "gradcheck", wrong_square(lib).apply, doubles(lib, [1., 2.]), fast_mode=True)
+@pytest.mark.parametrize("data", [[1., 2., 3.], [[1., 2.], [3., 4.]], 1.5], ids=["1d", "2d", "0d"])
+def test_wrong_backward_is_caught_in_fast_mode(data):
+    # fast mode draws torch's own random vectors (a fresh Generator): the same message
+    results = [outcome(lib, "gradcheck", wrong_square(lib).apply, doubles(lib, data), fast_mode=True)
                for lib in (retrograd, torch)]
     (_, etype, msg), (_, ttype, tmsg) = results
     assert etype == ttype == "GradcheckError"
-    head = "Jacobian mismatch for output 0 with respect to input 0,\nnumerical:"
-    assert msg.startswith(head) and tmsg.startswith(head)
-    # the random vectors differ (NumPy vs torch's generator); the slow-mode recomputation does not
-    tail = "Below, we recompute numerical and analytical jacobians in slow mode:"
-    assert msg[msg.index(tail):] == tmsg[tmsg.index(tail):]
+    assert msg.startswith("Jacobian mismatch for output 0 with respect to input 0,\nnumerical:")
+    assert "Below, we recompute numerical and analytical jacobians in slow mode:" in msg
+    assert msg == tmsg
+
+
+def test_fast_mode_names_the_failing_pair():
+    def fn(lib):
+        class TwoOut(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                return x + y, x * y
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                return g1 + g2, g1 * 3          # wrong for both inputs of the second output
+        return TwoOut.apply
+    for fast_mode in (False, True):
+        results = [outcome(lib, "gradcheck", fn(lib), doubles(lib, [1., 2.], [3., 4.]), fast_mode=fast_mode)
+                   for lib in (retrograd, torch)]
+        assert results[0][1:] == results[1][1:]
 
 
 def test_raise_exception_false_returns_false():
@@ -127,13 +145,58 @@ def test_once_differentiable_in_gradgradcheck():
                 x, = ctx.saved_tensors
                 return 2 * x * g
         return Once
-    results = [outcome(lib, "gradgradcheck", fn(lib).apply, doubles(lib, [1., 2.])) for lib in (retrograd, torch)]
-    # the random grad_outputs differ between the libraries; the verdict and the message's form do not
-    (_, etype, msg), (_, ttype, tmsg) = results
-    assert etype == ttype == "GradcheckError"
-    assert msg.split("numerical:")[0] == tmsg.split("numerical:")[0]
-    assert msg.endswith("analytical:tensor([[0., 0.],\n        [0., 0.]], dtype=torch.float64)\n")
-    assert msg.split("analytical:")[1] == tmsg.split("analytical:")[1]
+    results = []
+    for lib in (retrograd, torch):
+        lib.manual_seed(0)          # gradgradcheck draws its grad_outputs from the global generator
+        results.append(outcome(lib, "gradgradcheck", fn(lib).apply, doubles(lib, [1., 2.])))
+    assert results[0][1] == "GradcheckError"
+    assert results[0][1:] == results[1][1:]
+    assert results[0][2].endswith("analytical:tensor([[0., 0.],\n        [0., 0.]], dtype=torch.float64)\n")
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_gradgradcheck_random_grad_outputs_are_torchs(fast_mode):
+    def square_detached(lib):
+        class Sq(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x.detach() * g        # right first derivative, no second
+        return Sq
+    results = []
+    for lib in (retrograd, torch):
+        lib.manual_seed(3)
+        results.append(outcome(lib, "gradgradcheck", square_detached(lib).apply, doubles(lib, [1., 2.]),
+                               fast_mode=fast_mode) + (lib.rand(2).tolist(),))
+    assert results[0][1] == "GradcheckError"
+    assert results[0][1:] == results[1][1:]
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(check_backward_ad=False),
+    dict(check_backward_ad=False, check_forward_ad=True, check_batched_grad=True),
+    dict(check_batched_forward_grad=True),
+], ids=["nothing", "batched_without_backward", "batched_forward_without_forward"])
+def test_flag_combinations_torch_refuses(kwargs):
+    results = [outcome(lib, "gradcheck", lambda x: x * 2, doubles(lib, [1.]), **kwargs) for lib in (retrograd, torch)]
+    assert results[0][1] == "AssertionError"
+    assert results[0][1:] == results[1][1:]
+
+
+@pytest.mark.parametrize("kwargs", [dict(check_rev_over_rev=False, check_undefined_grad=False),
+                                    dict(check_rev_over_rev=False, check_fwd_over_rev=True),
+                                    dict(check_rev_over_rev=False, check_undefined_grad=False,
+                                         check_fwd_over_rev=True, check_batched_grad=True)],
+                         ids=["nothing", "undefined_without_rev", "batched_without_rev"])
+def test_gradgradcheck_flag_combinations_torch_refuses(kwargs):
+    results = [outcome(lib, "gradgradcheck", lambda x: x * x, doubles(lib, [1.]), **kwargs) for lib in (retrograd, torch)]
+    assert results[0][1] == "AssertionError"
+    assert results[0][1:] == results[1][1:]
 
 
 def test_no_input_requires_grad():
@@ -178,23 +241,27 @@ def test_backward_not_multiplied_by_grad_output():
     assert results[0][1:] == results[1][1:]
 
 
-def test_nondeterministic_backward_is_reported():
-    calls = []
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_nondeterministic_backward_is_reported(fast_mode):
+    def flaky(lib):
+        calls = []
 
-    class Flaky(retrograd.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
+        class Flaky(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
 
-        @staticmethod
-        def backward(ctx, g):
-            calls.append(1)
-            return g * (2 + 1e-9 * len(calls))
-    x = doubles(retrograd, [1., 2.])
-    with pytest.raises(GradcheckError, match="Backward is not reentrant"):
-        retrograd.autograd.gradcheck(Flaky.apply, x)
-    calls.clear()
-    assert retrograd.autograd.gradcheck(Flaky.apply, x, nondet_tol=1e-6)
+            @staticmethod
+            def backward(ctx, g):
+                calls.append(1)
+                return g * (2 + 1e-9 * len(calls))
+        return Flaky.apply
+    results = [outcome(lib, "gradcheck", flaky(lib), doubles(lib, [1., 2.]), fast_mode=fast_mode)
+               for lib in (retrograd, torch)]
+    assert results[0][2].startswith("Backward is not reentrant")
+    assert results[0][1:] == results[1][1:]
+    assert retrograd.autograd.gradcheck(flaky(retrograd), doubles(retrograd, [1., 2.]), nondet_tol=1e-6,
+                                        fast_mode=fast_mode)
 
 
 def square_with_jvp(lib, factor):
@@ -218,9 +285,11 @@ def square_with_jvp(lib, factor):
     return Sq
 
 
-def test_check_forward_ad_catches_a_wrong_jvp():
-    results = [outcome(lib, "gradcheck", square_with_jvp(lib, 3).apply, doubles(lib, [1., 2.]),
-                       check_forward_ad=True) for lib in (retrograd, torch)]
+@pytest.mark.parametrize("fast_mode", [False, True])
+@pytest.mark.parametrize("check_backward_ad", [True, False])
+def test_check_forward_ad_catches_a_wrong_jvp(fast_mode, check_backward_ad):
+    results = [outcome(lib, "gradcheck", square_with_jvp(lib, 3).apply, doubles(lib, [1., 2.]), fast_mode=fast_mode,
+                       check_forward_ad=True, check_backward_ad=check_backward_ad) for lib in (retrograd, torch)]
     assert results[0][1:] == results[1][1:]
     assert results[0][2].startswith("Jacobian computed with forward mode mismatch for output 0 with respect to")
     for lib in (retrograd, torch):
@@ -233,9 +302,13 @@ def test_check_forward_ad_catches_a_wrong_jvp():
 
 @needs_stack
 def test_check_batched_grad():
+    got = []
     for lib in (retrograd, torch):
+        lib.manual_seed(1)
         x, y = doubles(lib, X, Y)
         assert lib.autograd.gradcheck(lambda x, y: (x * y).sin(), (x, y), check_batched_grad=True)
+        got.append(lib.rand(3).tolist())           # it draws its grad_outputs as torch does
+    assert got[0] == got[1]
 
 
 # ---------------------------------------------------------------- the whole registry, without torch
@@ -270,7 +343,8 @@ def test_registry_gradcheck_random_directions(case):
         ins = tuple(x.detach().requires_grad_(used.get(id(x)) is not None) for x in ins)
         if all(x.numel() == 0 for x in ins if x.requires_grad):
             return          # nothing to perturb (and torch's gradcheck fails on it too)
-        assert retrograd.autograd.gradcheck(fn, ins, fast_mode=True)
+        # the VJP and (case.jvp) the JVP rules against finite differences
+        assert retrograd.autograd.gradcheck(fn, ins, fast_mode=True, check_forward_ad=case.jvp)
         if case.grad2:
             assert retrograd.autograd.gradgradcheck(fn, ins, fast_mode=True)
     check()

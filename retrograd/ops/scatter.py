@@ -331,7 +331,12 @@ def _reduce_jvp(fam):
             div = fam.op.forward(np, mask_self.astype(dt), mask_src.astype(dt), dim, index, "sum", include_self)
             return fam.op.fn(_where(mask_self, self_t, 0.0), _where(mask_src, src_t, 0.0), dim, index, "sum",
                              include_self) / _wrap(div)
-        return None     # torch leaves the tangent of prod undefined
+        # prod (torch leaves this tangent undefined): each element of self and src reaches one
+        # output element, so the VJP of a ones cotangent holds its partial derivative
+        ones = _const(result, np.ones(_arr(result).shape))
+        d_self = _reduce_self_grad(fam, ones, self, dim, index, src, reduce, include_self, result)
+        d_src = _reduce_src_grad(fam, ones, self, dim, index, src, reduce, include_self, result)
+        return d_self * self_t + fam.spread(_zeros(result, _arr(result).shape), dim, index, d_src * src_t)
     return jvp
 
 
