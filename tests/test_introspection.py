@@ -441,8 +441,6 @@ GAPS = {
     # names torch saves that we don't, or saves differently
     **{(n, "missing", k): NOT_SAVED for n, ks in {
         "AddbmmBackward0": ("batch1_sym_argsize_0", "batch1_sym_argsize_1", "batch2_sym_argsize_2"),
-        "AddmmBackward0": ("mat1_sym_sizes", "mat1_sym_strides", "mat2_sym_sizes", "mat2_sym_strides"),
-        "MmBackward0": ("self_sym_sizes", "self_sym_strides", "mat2_sym_sizes", "mat2_sym_strides"),
         "ConvolutionBackward0": ("bias_sym_sizes_opt",),
         "EmbeddingBackward0": ("sparse", "weight_sym_argsize_0"),
         "EmbeddingBagBackward0": ("offsets", "result1", "result2", "result3", "sparse", "weight_sym_argsize_0"),

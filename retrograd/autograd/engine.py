@@ -5,6 +5,8 @@ limit) and linear in the graph. Gradients are arrays unless `create_graph`,
 when they are Tensors and every formula is recorded (Note [One formula, two
 paths] in ops/registry.py).
 """
+import sys
+
 import numpy as np
 
 from .grad_mode import state
@@ -65,7 +67,7 @@ def execute(roots, seeds, keep_graph, graph, captures=None):
                 prev = get(nxt)
                 if prev is not None:
                     buffers[nxt] = prev + gi
-                elif not graph and type(nxt) is AccumulateGrad and (gi is g or _is_view(gi)):
+                elif not graph and type(nxt) is AccumulateGrad and (gi is g or not _owned(gi, g)):
                     buffers[nxt] = gi.copy()       # never store a shared array in .grad
                 else:
                     buffers[nxt] = gi
@@ -75,8 +77,21 @@ def execute(roots, seeds, keep_graph, graph, captures=None):
     return out
 
 
-def _is_view(a):
-    return getattr(a, "base", None) is not None
+def _owned(a, g):
+    """Whether nothing but `a` holds a's memory, so `.grad` may keep it without a copy (torch's
+    AccumulateGrad steals such a gradient too): a fresh array, or a writeable, non-overlapping
+    view of an array nothing else references -- the transpose of a fresh product, as
+    `linear`'s weight gradient is."""
+    b = getattr(a, "base", None)
+    if b is None:
+        return True
+    f = a.flags
+    if not f.writeable or not (f.c_contiguous or f.f_contiguous):
+        return False
+    # the references we know of: the view's, `b` here, getrefcount's argument, and, when the
+    # view was taken of the incoming gradient (`grad.t()`), the engine's `g` and ours (or g's base)
+    known = 3 + (2 if g is b else getattr(g, "base", None) is b)
+    return sys.getrefcount(b) == known
 
 
 def _add(buffers, node, nr, g):

@@ -131,9 +131,31 @@ mv_op = defop("mv", node="MvBackward0", export=False,
 
 mm_op = defop("mm", node="MmBackward0", export=False,
               forward=lambda xp, self, mat2: self @ mat2,
-              self=lambda grad, mat2: grad @ mat2.T,
-              mat2=lambda grad, self: self.T @ grad,
+              self=lambda grad, mat2, self_sym_sizes, self_sym_strides:
+                  _mm_mat1_grad(grad, mat2, self_sym_sizes, self_sym_strides),
+              mat2=lambda grad, self, mat2_sym_sizes, mat2_sym_strides:
+                  _mm_mat2_grad(grad, self, mat2_sym_sizes, mat2_sym_strides),
               jvp=lambda t_self, t_mat2, self, mat2: mm_op.fn(t_self, mat2) + mm_op.fn(self, t_mat2))
+
+
+def _column_major(sizes, strides):
+    return strides[0] == 1 and strides[1] == sizes[0]
+
+
+def _mm_mat1_grad(grad, mat2, sizes, strides):
+    """torch's mm_mat1_backward: grad @ mat2.T, computed so that it comes out column-major when
+    mat1 was (its gradient then has mat1's layout, as torch's has)."""
+    if _column_major(sizes, strides):
+        return (mat2 @ grad.T).T
+    return grad @ mat2.T
+
+
+def _mm_mat2_grad(grad, mat1, sizes, strides):
+    """torch's mm_mat2_backward: mat1.T @ grad, column-major when mat2 was -- `linear`'s
+    weight.t(), whose gradient is then C-contiguous again after TBackward0."""
+    if _column_major(sizes, strides):
+        return (grad.T @ mat1).T
+    return mat1.T @ grad
 
 bmm_op = defop("bmm", node="BmmBackward0", export=False,
                forward=lambda xp, self, mat2: xp.matmul(self, mat2),
@@ -157,8 +179,10 @@ def _addmm_fwd(xp, self, mat1, mat2, beta=1, alpha=1):
 
 addmm_op = defop("addmm", node="AddmmBackward0", broadcast=True, export=False, forward=_addmm_fwd,
                  self=lambda grad, beta: _scale(grad, beta),
-                 mat1=lambda grad, mat2, alpha: _scale(grad @ mat2.T, alpha),
-                 mat2=lambda grad, mat1, alpha: _scale(mat1.T @ grad, alpha),
+                 mat1=lambda grad, mat2, mat1_sym_sizes, mat1_sym_strides, alpha:
+                     _scale(_mm_mat1_grad(grad, mat2, mat1_sym_sizes, mat1_sym_strides), alpha),
+                 mat2=lambda grad, mat1, mat2_sym_sizes, mat2_sym_strides, alpha:
+                     _scale(_mm_mat2_grad(grad, mat1, mat2_sym_sizes, mat2_sym_strides), alpha),
                  jvp=lambda t_s, t_1, t_2, mat1, mat2, beta, alpha:
                      _scale(t_s, beta) + _scale(mm_op.fn(t_1, mat2) + mm_op.fn(mat1, t_2), alpha))
 

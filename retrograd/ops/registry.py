@@ -196,7 +196,7 @@ def _saved_property(i, kind, name):
         if v is _FREED:
             raise RuntimeError(_errors.SECOND_BACKWARD)
         # See Note [Saved values]: sizes, dims and flags stay readable after backward.
-        if kind == "size":
+        if kind in ("size", "strides"):
             return tuple(v)
         if kind in ("param", "numel"):
             return _param_value(v)
@@ -228,8 +228,13 @@ def _param_value(v):
     return v
 
 
+def _strides(a):
+    """An array's strides in elements, as torch counts them (`<operand>_sym_strides`)."""
+    return tuple(s // a.itemsize for s in a.strides)
+
+
 def _size_base(n):
-    for suffix in ("_sym_sizes", "_sym_numel"):
+    for suffix in ("_sym_sizes", "_sym_numel", "_sym_strides"):
         if n.endswith(suffix):
             return n[: -len(suffix)]
     return None
@@ -244,7 +249,7 @@ def _classify(op, n):
         return "output", op.out_names.index(n)
     if n in op.params:
         return "param", op.params.index(n)
-    kind = "size" if n.endswith("_sym_sizes") else "numel"
+    kind = "size" if n.endswith("_sym_sizes") else "strides" if n.endswith("_sym_strides") else "numel"
     return kind, op.operands.index(_size_base(n))
 
 
@@ -338,7 +343,7 @@ def _generate(op):
     A: operand arrays, T: operand Tensors (None for Python scalars), R: output arrays,
     RT: output Tensors, P: parameter values.
     """
-    env = {"_FREED": _FREED, "_errors": _errors, "check_version": check_version,
+    env = {"_strides": _strides, "_FREED": _FREED, "_errors": _errors, "check_version": check_version,
            "_fix_edges": _fix_edges, "_zeros_for": _zeros_for, "_anomaly": anomaly_mode.active,
            "_record": anomaly_mode.record, "_hooks": saved_hooks.active, "_pack": saved_hooks.pack_node}
     fast, tvals, vers = [], [], []
@@ -367,6 +372,10 @@ def _generate(op):
             vers.append(f"RT[{j}]._vc[0]")
         elif kind == "size":
             fast.append(f"A[{j}].shape")
+            tvals.append("None")
+            vers.append("None")
+        elif kind == "strides":
+            fast.append(f"_strides(A[{j}])")
             tvals.append("None")
             vers.append("None")
         elif kind == "numel":
