@@ -9,8 +9,13 @@ Same as `torch.func` for the cases below, built on reverse mode:
 - `jvp` uses the double-vjp trick (the JVP is the gradient of a VJP with
   respect to its cotangent), and `jacfwd` is computed by reverse mode:
   the numbers are torch's, the cost is that of `jacrev`.
-- There is no `vmap`: retrograd has no batching transform.
+- Errors are torch's, worded as the transform torch builds each one on
+  (`jacrev` reports as `vjp`, `jacfwd` as `jvp`).
+- There is no `vmap`: retrograd has no batching transform, so `jacfwd` does not
+  refuse random ops under `randomness="error"`.
 """
+import functools
+
 import numpy as np
 
 from .autograd.grad_mode import enable_grad
@@ -53,11 +58,30 @@ def _unflatten(leaves, spec):
     return build(spec)
 
 
-def _spec_str(spec):
+def _spec_repr(spec, indent=0):
+    """A structure as torch's TreeSpec repr prints it (children after the first on new lines)."""
     if spec is None:
         return "*"
     kind, meta, specs = spec
-    return f"TreeSpec({kind.__name__}, {meta if kind is dict else None}, [{', '.join(map(_spec_str, specs))}])"
+    context = list(meta) if kind is dict else None
+    indent += 2
+    children = ("," + "".join(f"\n{' ' * indent}{_spec_repr(c, indent)}," for c in specs[1:])[:-1]
+                if len(specs) > 1 else "")
+    first = _spec_repr(specs[0], indent) if specs else ""
+    return f"TreeSpec({kind.__name__}, {context}, [{first}{children}])"
+
+
+def _spec_pprint(spec):
+    """A structure as torch's treespec_pprint shows it: the tree with `*` for every leaf."""
+    if spec is None:
+        return "*"
+    kind, meta, specs = spec
+    items = [_spec_pprint(c) for c in specs]
+    if kind is dict:
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(meta, items)) + "}"
+    if kind is tuple:
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    return "[" + ", ".join(items) + "]"
 
 
 def _check_tensors(leaves):
@@ -65,6 +89,45 @@ def _check_tensors(leaves):
     for x in leaves:
         if not isinstance(x, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+
+
+def _only_tensors(leaves, api, argname):
+    """torch's assert_non_empty_list_of_tensors."""
+    from .tensor import Tensor
+    if not leaves:
+        raise RuntimeError(f"{api}: Expected {argname} to contain at least one Tensor.")
+    for x in leaves:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"{api}: Expected {argname} to only contain Tensors, got {type(x)}")
+
+
+def _tensor_outputs(leaves, api):
+    """torch's assert_non_empty_tensor_output."""
+    from .tensor import Tensor
+    if not leaves or (len(leaves) == 1 and leaves[0] is None):
+        raise RuntimeError(f"{api}: Expected f to be a function that has non-empty output (got output = {leaves})")
+    for o in leaves:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(f"{api}: expected f(*primals) to return only tensors, got unsupported type {type(o)}")
+
+
+def _float_outputs(leaves):
+    """vjp's check: every output is floating point or complex."""
+    for o in leaves:
+        if not (o.dtype.is_floating_point or o.dtype.is_complex):
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got "
+                               f"Tensor with dtype {o.dtype}")
+
+
+def _split_aux(out, api):
+    """(output, aux) of a has_aux function; aux holds only Tensors, as in torch.func."""
+    from .tensor import Tensor
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    for x in _flatten(out[1])[0]:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")
+    return out
 
 
 # ---------------------------------------------------------------- one level of differentiation
@@ -164,10 +227,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
             out = func(*args, **kwargs)
             aux = None
             if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: "
-                                       "(output, aux) if has_aux is True")
-                out, aux = out
+                out, aux = _split_aux(out, "grad_and_value(f)(*args)")
             if not isinstance(out, Tensor):
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(out)}")
             if out.dim() != 0:
@@ -207,7 +267,6 @@ def grad(func, argnums=0, has_aux=False):
 def vjp(func, *primals, has_aux=False):
     """Same as `torch.func.vjp`: `(func(*primals), vjp_fn)`, where `vjp_fn(cotangents)` gives one
     gradient per primal (with `has_aux`: `(output, vjp_fn, aux)`)."""
-    from .tensor import Tensor
     leaves, spec = _flatten(primals)
     _check_tensors(leaves)
     keep = _nested(leaves)
@@ -216,23 +275,18 @@ def vjp(func, *primals, has_aux=False):
         out = func(*_unflatten(w, spec))
         aux = None
         if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
-                                   "has_aux is True")
-            out, aux = out
+            out, aux = _split_aux(out, "vjp(f, *primals)")
     out_leaves, out_spec = _flatten(out)
-    for o in out_leaves:
-        if not isinstance(o, Tensor):
-            raise RuntimeError(f"vjp(f, *primals): Expected f to be a function that has non-empty output (got "
-                               f"{type(o)})")
+    _tensor_outputs(out_leaves, "vjp(f, *primals)")
+    _float_outputs(out_leaves)
     keep = keep or _outer(out_leaves, w)
 
     def vjp_fn(cotangents, *, retain_graph=True, create_graph=None):
         ct, ct_spec = _flatten(cotangents)
-        if _spec_str(ct_spec) != _spec_str(out_spec):
+        if _spec_repr(ct_spec) != _spec_repr(out_spec):
             raise RuntimeError("Expected pytree structure of cotangents to be the same as pytree structure of "
-                               f"outputs to the function. cotangents: {_spec_str(ct_spec)}, primal output: "
-                               f"{_spec_str(out_spec)}")
+                               f"outputs to the function. cotangents: {_spec_pprint(ct_spec)}, primal output: "
+                               f"{_spec_pprint(out_spec)}")
         cg = keep or any(c.requires_grad for c in ct) if create_graph is None else create_graph
         with enable_grad():
             gs = _grads(out_leaves, w, ct, cg)
@@ -244,50 +298,56 @@ def vjp(func, *primals, has_aux=False):
     return result, vjp_fn
 
 
+_JVP = "jvp(f, primals, tangents)"
+
+
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """Same as `torch.func.jvp`: `(func(*primals), J @ tangents)`, by the double-vjp trick."""
     from .creation import zeros_like
+    from .autograd import forward_ad
     if not isinstance(primals, tuple):
-        raise RuntimeError("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
-                           "to call f(*primals).")
+        raise RuntimeError(f"{_JVP}: Expected primals to be a tuple. E.g. it should be valid to call f(*primals).")
     leaves, spec = _flatten(primals)
     t_leaves, t_spec = _flatten(tangents)
-    if _spec_str(spec) != _spec_str(t_spec):
-        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
-                           f"structure. For example, if primals is a tuple of 3 tensors, tangents also must be. Got "
-                           f"primals with structure {_spec_str(spec)} and tangents with structure "
-                           f"{_spec_str(t_spec)}")
-    _check_tensors(leaves)
-    _check_tensors(t_leaves)
+    if _spec_repr(spec) != _spec_repr(t_spec):
+        raise RuntimeError(f"{_JVP}: Expected primals and tangents to have the same python structure. For example, "
+                           "if primals is a tuple of 3 tensors, tangents also must be. Got primals with structure "
+                           f"{_spec_repr(spec)} and tangents with structure {_spec_repr(t_spec)}")
+    _only_tensors(leaves, _JVP, "primals")
+    _only_tensors(t_leaves, _JVP, "tangents")
     for p, t in zip(leaves, t_leaves):
-        if p.shape != t.shape:
-            raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same shape "
-                               f"but got primals with shape {p.shape} and tangents with shape {t.shape}")
+        forward_ad._check_dual(p, t)         # what torch's make_dual checks: dtypes and shapes
     keep = _nested(leaves) or _nested(t_leaves)
     with enable_grad():
         w = [_wrap_level(x) for x in leaves]
         out = func(*_unflatten(w, spec))
         aux = None
         if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError("jvp(f, primals, tangents): output of function f should be a tuple: (output, "
-                                   "aux) if has_aux is True")
-            out, aux = out
+            out, aux = _split_aux(out, _JVP)
         out_leaves, out_spec = _flatten(out)
-        _check_tensors(out_leaves)
+        _tensor_outputs(out_leaves, _JVP)
         keep = keep or _outer(out_leaves, w)
-        # u -> J^T u is linear in u; its gradient with respect to u, seeded with the tangents, is J t
-        dummies = [zeros_like(o, requires_grad=True) for o in out_leaves]
-        vjps = _grads(out_leaves, w, dummies, True)
-        jv = _grads(vjps, dummies, t_leaves, keep)
-    res = (_detach_tree(out, keep), _unflatten(_detach_tree(jv, keep), out_spec))
+        # u -> J^T u is linear in u; its gradient with respect to u, seeded with the tangents, is
+        # J t (an integer output has a zero tangent of its dtype, as in torch)
+        floats = [o for o in out_leaves if o.dtype.is_floating_point or o.dtype.is_complex]
+        dummies = [zeros_like(o, requires_grad=True) for o in floats]
+        vjps = _grads(floats, w, dummies, True)
+        jv = iter(_grads(vjps, dummies, t_leaves, keep))
+    tangents_out = [next(jv) if o.dtype.is_floating_point or o.dtype.is_complex else zeros_like(o)
+                    for o in out_leaves]
+    res = (_detach_tree(out, keep), _unflatten(_detach_tree(tangents_out, keep), out_spec))
     return res + (_detach_tree(aux, keep),) if has_aux else res
 
 
 def _jac(func, argnums, has_aux, name):
+    # torch builds jacrev on vjp and jacfwd on jvp, and reports errors in their names
+    api = "vjp(f, *primals)" if name == "jacrev" else _JVP
+
+    @functools.wraps(func)
     def wrapper(*args):
+        from .autograd import forward_ad
         from .autograd.functional import _stack
-        from .tensor import Tensor, _wrap
+        from .tensor import _wrap
         nums = _argnums(argnums, args)
         args = list(args)
         trees = []
@@ -296,6 +356,9 @@ def _jac(func, argnums, has_aux, name):
             _check_tensors(leaves)
             trees.append((leaves, spec))
         flat_in = [x for lv, _ in trees for x in lv]
+        if name == "jacfwd":
+            for x in flat_in:
+                forward_ad._check_dual(x, x)
         keep = _nested(flat_in)
         with enable_grad():
             wrapped = []
@@ -306,19 +369,18 @@ def _jac(func, argnums, has_aux, name):
             out = func(*args)
             aux = None
             if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError(f"{name}(f, ...)(*args): output of function f should be a tuple: (output, "
-                                       "aux) if has_aux is True")
-                out, aux = out
+                out, aux = _split_aux(out, api)
             out_leaves, out_spec = _flatten(out)
-            for o in out_leaves:
-                if not isinstance(o, Tensor):
-                    raise RuntimeError(f"{name}(f, ...)(*args): Expected f to be a function that has non-empty "
-                                       f"output (got {type(o)})")
+            _tensor_outputs(out_leaves, api)
+            if name == "jacrev":
+                _float_outputs(out_leaves)
             keep = keep or _outer(out_leaves, wrapped)
             blocks = []                 # blocks[i][j]: d out_i / d in_j
             for o in out_leaves:
                 rows = [[] for _ in wrapped]
+                if not (o.dtype.is_floating_point or o.dtype.is_complex):      # jacfwd: zeros of o's dtype
+                    blocks.append([_wrap(np.zeros(tuple(o.shape) + tuple(x.shape), o._data.dtype)) for x in wrapped])
+                    continue
                 for e in range(o.numel()):
                     seed = np.zeros(o._data.size, o._data.dtype)
                     seed[e] = 1

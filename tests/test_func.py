@@ -137,6 +137,49 @@ def test_errors_match_torch():
             lib.func.jvp(lambda x: x.sin(), (T(lib, x),), (T(lib, x), T(lib, x)))
 
 
+@pytest.mark.parametrize("case", [
+    lambda lib: lib.func.grad(lambda x: (x.sum(), 3), has_aux=True)(T(lib, B)),
+    lambda lib: lib.func.grad(lambda x: (x.sum(), [x, None]), has_aux=True)(T(lib, B)),
+    lambda lib: lib.func.vjp(lambda x: (x.sin(), 2.0), T(lib, B), has_aux=True),
+    lambda lib: lib.func.jvp(lambda x: (x.sin(), 2.0), (T(lib, B),), (T(lib, B),), has_aux=True),
+    lambda lib: lib.func.jacrev(lambda x: x.sin(), has_aux=True)(T(lib, B)),
+    lambda lib: lib.func.jacfwd(lambda x: x.sin(), has_aux=True)(T(lib, B)),
+    lambda lib: lib.func.jacrev(lambda x: (x.sin(), 3), has_aux=True)(T(lib, B)),
+    lambda lib: lib.func.vjp(lambda x: 3.0, T(lib, B)),
+    lambda lib: lib.func.vjp(lambda x: x.argmax(), T(lib, A)),
+    lambda lib: lib.func.jacrev(lambda x: x.argmax())(T(lib, A)),
+    lambda lib: lib.func.jacrev(lambda x: ())(T(lib, B)),
+    lambda lib: lib.func.jacrev(lambda x, k=1: x * k)(T(lib, B), k=2),
+    lambda lib: lib.func.jvp(lambda x: 3.0, (T(lib, B),), (T(lib, B),)),
+    lambda lib: lib.func.jvp(lambda: T(lib, B), (), ()),
+    lambda lib: lib.func.jvp(lambda x: x, (3.0,), (3.0,)),
+    lambda lib: lib.func.jvp(lambda x: x.sin(), (T(lib, B),), (3.0,)),
+    lambda lib: lib.func.jvp(lambda x: x.sin(), (T(lib, A),), (T(lib, B),)),
+    lambda lib: lib.func.jvp(lambda x: x * 2, (lib.tensor([1, 2]),), (lib.tensor([1, 2]),)),
+    lambda lib: lib.func.jvp(lambda x: x.sin(), (T(lib, B),), (T(lib, B), T(lib, B))),
+    lambda lib: lib.func.jvp(lambda x: x["a"].sin(), ({"a": T(lib, B)},), ([T(lib, B)],)),
+    lambda lib: lib.func.jacfwd(lambda x: x * 2.0)(lib.tensor([1, 2])),
+])
+def test_more_errors_match_torch(case):
+    raises_same(case)
+
+
+@pytest.mark.parametrize("out,ct", [
+    (lambda x: (x.sin(), x), lambda lib: T(lib, B)),
+    (lambda x: [x.sin(), x], lambda lib: (T(lib, B), T(lib, B))),
+    (lambda x: {"a": x.sin(), "b": x}, lambda lib: [T(lib, B), T(lib, B)]),
+    (lambda x: (x, [x, {"k": x}]), lambda lib: (T(lib, B),)),
+    (lambda x: x, lambda lib: (T(lib, B),)),
+], ids=["tuple", "list", "dict", "nested", "leaf"])
+def test_vjp_structure_mismatch_message(out, ct):
+    raises_same(lambda lib: lib.func.vjp(out, T(lib, B))[1](ct(lib)))
+
+
+def test_integer_outputs():
+    same(lambda lib, a: lib.func.jvp(lambda x: (x.sin(), x.argmax()), (a,), (a,)), A)
+    same(lambda lib, a: lib.func.jacfwd(lambda x: (x.sin(), x.argmax()))(a), A)
+
+
 def test_results_do_not_require_grad():
     g, v = retrograd.func.grad_and_value(lambda x: (x * x).sum())(T(retrograd, B))
     assert not g.requires_grad and not v.requires_grad and v.grad_fn is None

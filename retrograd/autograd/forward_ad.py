@@ -109,18 +109,10 @@ def make_dual(tensor, tangent, *, level=None):
                            "enter_dual_level() first.")
     if level is not None and level != _level[0]:
         raise RuntimeError("Invalid level given to _make_dual")
-    # torch reads the attributes first: a non-Tensor fails on them (AttributeError)
-    if not tensor.is_floating_point() and not tensor.is_complex():
-        raise ValueError(f"Expected primal to be floating point or complex, but got: {tensor.dtype}")
-    if not tangent.is_floating_point() and not tangent.is_complex():
-        raise ValueError(f"Expected tangent to be floating point or complex, but got: {tangent.dtype}")
+    _check_dual(tensor, tangent)
     if tangent_of(tensor) is not None:
         raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward gradient at the "
                            f"same level {_level[0]} is not supported.")
-    if tangent.shape != tensor.shape:
-        raise RuntimeError("Trying to set a forward gradient that has a different size than that of the "
-                           f"original Tensor, this is not supported. Tensor is of size {list(tensor.shape)} "
-                           f"while the given forward gradient is of size {list(tangent.shape)}.")
     was = active[0]
     active[0] = False
     try:
@@ -129,6 +121,19 @@ def make_dual(tensor, tangent, *, level=None):
         active[0] = was
     _set_tangent(dual, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
     return dual
+
+
+def _check_dual(tensor, tangent):
+    """make_dual's checks of its arguments (torch.func.jvp makes the same)."""
+    # torch reads the attributes first: a non-Tensor fails on them (AttributeError)
+    if not tensor.is_floating_point() and not tensor.is_complex():
+        raise ValueError(f"Expected primal to be floating point or complex, but got: {tensor.dtype}")
+    if not tangent.is_floating_point() and not tangent.is_complex():
+        raise ValueError(f"Expected tangent to be floating point or complex, but got: {tangent.dtype}")
+    if tangent.shape != tensor.shape:
+        raise RuntimeError("Trying to set a forward gradient that has a different size than that of the "
+                           f"original Tensor, this is not supported. Tensor is of size {list(tensor.shape)} "
+                           f"while the given forward gradient is of size {list(tangent.shape)}.")
 
 
 def unpack_dual(tensor, *, level=None):
