@@ -111,6 +111,48 @@ def test_jacobian_forward_mode():
                                                            vectorize=True, strategy="forward-mode"), A, B)
 
 
+@needs_jvp
+def test_forward_mode_jacobian_keeps_the_tangents_graph():
+    # torch does not detach forward-mode Jacobians: they stay connected to inputs that require grad
+    def fn(lib, a, b):
+        x, w = a.requires_grad_(), b.clone().requires_grad_()
+        j = lib.autograd.functional.jacobian(lambda y: y.sin() * w, x[0], vectorize=True, strategy="forward-mode")
+        return j, j.requires_grad, lib.autograd.grad(j.sum(), (x, w))
+    same(fn, A, B)
+
+
+@needs_stack
+@needs_jvp
+@pytest.mark.parametrize("vectorize", [False, True])
+def test_hessian_outer_forward_mode(vectorize):
+    def fn(lib, a, b):
+        h = lib.autograd.functional.hessian(lambda x, y: f_scalar(lib, x, y), (a, b), vectorize=True,
+                                            outer_jacobian_strategy="forward-mode")
+        return h, h[0][0].requires_grad
+    same(fn, A, B)
+    same(lambda lib, b: lib.autograd.functional.hessian(lambda x: (x ** 4).sum(), b, vectorize=vectorize), B)
+    raises_same(lambda lib: lib.autograd.functional.hessian(lambda x: (x ** 4).sum(), T(lib, B),
+                                                            outer_jacobian_strategy="forward-mode"))
+    raises_same(lambda lib: lib.autograd.functional.hessian(lambda x: (x ** 4).sum(), T(lib, B),
+                                                            outer_jacobian_strategy="sideways"))
+
+
+@pytest.mark.parametrize("name", ["vjp", "jvp", "hvp", "vhp"])
+def test_create_graph_and_strict(name):
+    fn = f_single if name in ("vjp", "jvp") else (lambda lib, x: (x ** 3).sum())
+
+    def graph(lib, a, v):
+        x = a.requires_grad_()
+        out, r = getattr(lib.autograd.functional, name)(lambda y: fn(lib, y), x, v, create_graph=True)
+        return out, r, r.requires_grad, lib.autograd.grad(r.sum(), x)
+    same(graph, A, V_OUT)
+    same(lambda lib, a, v: getattr(lib.autograd.functional, name)(lambda y: fn(lib, y), a, v, strict=True), A, V_OUT)
+    # linear functions: strict mode refuses where the derivative cannot depend on the input
+    raises_same(lambda lib: getattr(lib.autograd.functional, name)(
+        lambda x: (x * 3).sum(), T(lib, A), T(lib, A) if name != "vjp" else T(lib, np.array(1.)), strict=True,
+        create_graph=True))
+
+
 # ---------------------------------------------------------------- errors, as torch
 
 def test_errors_match_torch():

@@ -259,24 +259,27 @@ def _jacfwd(func, inputs, strict=False, vectorize=False):
                     cols = [[[] for _ in inputs] for _ in outs]
                 for i, o in enumerate(outs):
                     primal, tangent = fwAD.unpack_dual(o)
-                    cols[i][j].append(np.zeros(primal._data.shape, primal._data.dtype) if tangent is None
-                                      else np.array(tangent._data))
+                    cols[i][j].append(_zeros_like(primal) if tangent is None else tangent)
                     shapes[i] = (tuple(primal.shape), primal._data.dtype)
     if cols is None:                 # every input is empty: one call for the outputs' shapes
         is_outputs_tuple, outs = _as_tuple(func(*inputs), "outputs")
         cols = [[[] for _ in inputs] for _ in outs]
         shapes = {i: (tuple(o.shape), o._data.dtype) for i, o in enumerate(outs)}
-    jac = tuple(tuple(_wrap(_from_columns(cols[i][j], shapes[i], inp)) for j, inp in enumerate(inputs))
+    jac = tuple(tuple(_from_columns(cols[i][j], shapes[i], inp) for j, inp in enumerate(inputs))
                 for i in range(len(cols)))
     return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
 
 
 def _from_columns(columns, out_shape_dtype, inp):
+    """The tangents of one output, one per element of `inp`, as its Jacobian block. As in torch,
+    the block keeps the tangents' graph (to inputs that require grad): it is not detached."""
     out_shape, dt = out_shape_dtype
     shape = out_shape + tuple(inp.shape)
     if not columns:
-        return np.zeros(shape, dt)
-    return np.stack([c.reshape(-1) for c in columns], axis=-1).reshape(shape)
+        return _wrap(np.zeros(shape, dt))
+    if any(c.requires_grad for c in columns):
+        return _stack([c.reshape(-1) for c in columns]).t().reshape(shape)
+    return _wrap(np.stack([c._data.reshape(-1) for c in columns], axis=-1).reshape(shape))
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
