@@ -161,6 +161,24 @@ def test_disable_saved_tensors_hooks():
     raises_same(program)
 
 
+def test_disable_saved_tensors_hooks_inside_hooks():
+    def program(lib):
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            with lib.autograd.graph.disable_saved_tensors_hooks("no hooks in here"):
+                pass
+    raises_same(program)
+
+
+def test_second_backward_through_hooked_nodes():
+    def program(lib):
+        x, w = leaves(lib)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t):
+            y = (x * w).exp().sum()
+        y.backward()
+        y.backward()
+    raises_same(program)
+
+
 def test_no_hooks_after_the_context():
     x, w = leaves(retrograd)
     with retrograd.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
@@ -187,6 +205,56 @@ def test_checkpoint_gradients_match_torch(use_reentrant):
     x, w = leaves(retrograd)
     block(retrograd, w)(block(retrograd, w)(x)).sum().backward()
     identical([ours[1], ours[2]], [x.grad, w.grad])
+
+
+@pytest.mark.parametrize("use_reentrant", [False, True])
+def test_checkpoint_variants_match_torch(use_reentrant):
+    def nested(lib):
+        x, w = leaves(lib)
+        inner = lambda h: lib.utils.checkpoint.checkpoint(block(lib, w), h, use_reentrant=use_reentrant) * 2  # noqa
+        lib.utils.checkpoint.checkpoint(inner, x, use_reentrant=use_reentrant).sum().backward()
+        return x.grad, w.grad
+
+    def tuple_and_non_tensor_outputs(lib):
+        x, w = leaves(lib)
+        a, b, k = lib.utils.checkpoint.checkpoint(lambda h: (h.sin() * w, h.cos(), 3), x, use_reentrant=use_reentrant)
+        (a.sum() + b.sum()).backward()
+        return k, x.grad, w.grad
+
+    def only_a_parameter_requires_grad(lib):
+        x, w = leaves(lib)
+        y = lib.utils.checkpoint.checkpoint(block(lib, w), x.detach(), use_reentrant=use_reentrant)
+        return y.requires_grad, (lambda: [y.sum().backward(), w.grad][1])() if y.requires_grad else None
+
+    def retain_graph(lib):
+        x, w = leaves(lib)
+        y = lib.utils.checkpoint.checkpoint(block(lib, w), x, use_reentrant=use_reentrant).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        return x.grad, w.grad
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")         # reentrant: "None of the inputs have requires_grad=True"
+        for program in (nested, tuple_and_non_tensor_outputs, only_a_parameter_requires_grad, retain_graph):
+            both(program)
+
+
+@pytest.mark.parametrize("use_reentrant", [False, True])
+def test_checkpoint_errors_match_torch(use_reentrant):
+    def twice(lib):
+        x, w = leaves(lib)
+        y = lib.utils.checkpoint.checkpoint(block(lib, w), x, use_reentrant=use_reentrant).sum()
+        y.backward()
+        y.backward()
+    raises_same(twice)
+    if use_reentrant:        # the reentrant form cannot capture gradients
+        raises_same(lambda lib: lib.autograd.grad(
+            lib.utils.checkpoint.checkpoint(block(lib, leaves(lib)[1]), leaves(lib)[0], use_reentrant=True).sum(),
+            leaves(lib)[1]))
+        raises_same(lambda lib: (lambda x, w: lib.utils.checkpoint.checkpoint(block(lib, w), x, use_reentrant=True)
+                                 .sum().backward(inputs=[x]))(*leaves(lib)))
+    raises_same(lambda lib: lib.utils.checkpoint.checkpoint(block(lib, 1.0), leaves(lib)[0], use_reentrant=True, k=1))
+    raises_same(lambda lib: lib.utils.checkpoint.checkpoint(block(lib, 1.0), leaves(lib)[0], use_reentrant=False,
+                                                            determinism_check="sometimes"))
 
 
 def test_checkpoint_warns_without_use_reentrant():

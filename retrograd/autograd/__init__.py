@@ -20,6 +20,20 @@ __all__ = ["Variable", "Function", "backward", "grad_mode", "NestedIOFunction", 
            "enforce_grad_layout_policy", "variable"]
 
 
+# False while a backward that captures gradients (grad(), backward(inputs=...)) runs: the
+# reentrant checkpoint refuses to run inside one, as torch's _is_checkpoint_valid() tells it to.
+_checkpoint_valid = [True]
+
+
+def _execute(valid, *args):
+    prev = _checkpoint_valid[0]
+    _checkpoint_valid[0] = valid
+    try:
+        return execute(*args)
+    finally:
+        _checkpoint_valid[0] = prev
+
+
 def _tensors(x):
     from ..tensor import Tensor
     if isinstance(x, Tensor):
@@ -88,10 +102,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             "cycle and avoid the leak.", UserWarning, stacklevel=3)
     roots, seeds = _seeds(outputs, grad_tensors, create_graph)
     if inputs is None:
-        execute(roots, seeds, retain_graph, create_graph)
+        _execute(True, roots, seeds, retain_graph, create_graph)
         return
     captures, order = _captures(inputs)
-    got = execute(roots, seeds, retain_graph, create_graph, captures)
+    got = _execute(False, roots, seeds, retain_graph, create_graph, captures)
     from .hooks import accumulate_grad, retain
     for t, slot in order:
         g = got[slot] if slot is not None else None
@@ -144,7 +158,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     roots, seeds = _seeds(outputs, grad_outputs, create_graph, "tensors")
     captures, order = _captures(inputs)
-    got = execute(roots, seeds, retain_graph, create_graph, captures)
+    got = _execute(False, roots, seeds, retain_graph, create_graph, captures)
     result = []
     for i, (t, slot) in enumerate(order):
         g = got[slot] if slot is not None else None

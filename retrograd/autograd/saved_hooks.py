@@ -65,6 +65,8 @@ class disable_saved_tensors_hooks:
         self.error_message = error_message
 
     def __enter__(self):
+        if _stack:                  # as torch: not while saved-tensor hooks are in force
+            raise RuntimeError(self.error_message)
         self._prev = _disabled[0]
         _disabled[0] = self.error_message
 
@@ -192,6 +194,9 @@ def _hooked_class(cls):
     base_run, base_release = cls._run, cls._release
 
     def _run(node, grad, graph):
+        if "_packed" not in node.__dict__:          # released by an earlier backward
+            from .. import _errors
+            raise RuntimeError(_errors.SECOND_BACKWARD)
         before = _unpack_into(node)
         try:
             return base_run(node, grad, graph)

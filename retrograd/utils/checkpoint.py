@@ -19,7 +19,8 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.saved_hooks import saved_tensors_hooks
 
-__all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction", "noop_context_fn"]
+__all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction", "noop_context_fn",
+           "set_checkpoint_debug_enabled"]
 
 _DEBUG_TIP = """
 Tip: To see a more detailed error message, either pass `debug=True` to
@@ -35,6 +36,13 @@ forward pass (e.g., a dynamic graph instead of the original static graph).
 
 class CheckpointError(RuntimeError):
     """Same as `torch.utils.checkpoint.CheckpointError`."""
+
+
+@contextlib.contextmanager
+def set_checkpoint_debug_enabled(enabled):
+    """Same as `torch.utils.checkpoint.set_checkpoint_debug_enabled` in form (the error messages
+    suggest it); retrograd's checkpoint records no operator trace, so debug mode adds nothing."""
+    yield
 
 
 def noop_context_fn():
@@ -171,7 +179,12 @@ class CheckpointFunction(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        from ..autograd import backward
+        from ..autograd import backward, _checkpoint_valid
+        if not _checkpoint_valid[0]:
+            raise RuntimeError(
+                "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or passing an `inputs` "
+                "parameter to .backward(). To resolve this error, you can either set use_reentrant=False, or call "
+                ".backward() without passing the `inputs` argument.")
         inputs = list(ctx.inputs)
         for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
             inputs[i] = t.detach().requires_grad_(t.requires_grad)
