@@ -5,6 +5,11 @@ mode off, then records one node of class `MyFnBackward` -- which is also the
 `ctx` that forward saw, as in torch -- whose backward calls `MyFn.backward`.
 The engine gives the node arrays or Tensors (create_graph); the user's backward
 always sees Tensors.
+
+Difference from torch: an in-place op on a view a custom Function returned is
+refused (as in torch) but with the "view created in no_grad mode" message;
+torch's own message needs ops/dispatch.py to read `_view_custom`, which this
+module sets on such views.
 """
 import functools
 import inspect
