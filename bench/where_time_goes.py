@@ -25,8 +25,8 @@ import workloads  # noqa: E402
 
 CATEGORIES = [
     # (category, predicate on (filename, function name, names of its callers))
-    ("saving for backward", lambda f, n, c: n == "_save"),
-    ("backward formulas", lambda f, n, c: n == "_run" or "_run" in c),
+    ("saving for backward", lambda f, n, c: n in ("_save", "_save_k")),
+    ("backward formulas", lambda f, n, c: n in ("_run", "_run_free") or bool({"_run", "_run_free"} & c)),
     ("edge fix-ups (broadcast, cast)", lambda f, n, c: n in ("_fix_edges", "sum_to") or "_fix_edges" in c),
     ("accumulation into .grad", lambda f, n, c: n == "accumulate_grad" or "accumulate_grad" in c),
     ("engine bookkeeping", lambda f, n, c: f.endswith(("engine.py", "hooks.py", "graph.py"))),
