@@ -143,7 +143,7 @@ def _argnames(f):
 
 def defop(name, node=None, forward=None, outputs="result", promote=None, broadcast=False,
           view=False, inplace=False, differentiable=True, jvp=None, doc=None,
-          export=True, method=True, ufunc=None, **formulas):
+          export=True, method=True, ufunc=None, complex=None, **formulas):
     """Register an op and return it; `op.fn` is its callable (`op.fn_` the in-place one).
 
     promote: None (operands keep their dtype), "promote" (torch.result_type), "float"
@@ -155,11 +155,14 @@ def defop(name, node=None, forward=None, outputs="result", promote=None, broadca
     export: publish `retrograd.<name>` (and `Tensor.<name>` if `method`); a string
       publishes under that name instead; False keeps the op internal (wrap it by hand).
     ufunc: the NumPy ufunc that reaches this op from `np.<ufunc>(tensor)`.
+    complex: how the formulas serve complex tensors: "same", "conj" or None (unsupported);
+      see Note [Complex autograd] in ops/complex_grad.py.
     """
     if name in OPS:
         raise ValueError(f"op {name} is already registered")
     op = Op(name, node, forward, formulas, outputs, promote, broadcast, view, inplace,
             differentiable, jvp, doc)
+    op.complex = complex        # read by dispatch when it records a node: set before function_of
     OPS[name] = op
     if export:
         function_of(op, name=export if isinstance(export, str) else None, method=method, ufunc=ufunc)
@@ -500,12 +503,14 @@ def _fix_edges(gs, meta, graph):
                 if tuple(g.shape) != shape:
                     g = g.sum_to_size(shape)
                 if g._data.dtype != dt:
+                    # a real input's part of a complex gradient is its real part (torch's handle_r_to_c)
+                    g = g.real if g._data.dtype.kind == "c" and dt.kind != "c" else g
                     g = g.to(_np_to_dtype(dt))
             else:
                 if g.shape != shape:
                     g = sum_to(g, shape)
                 if g.dtype != dt:
-                    g = g.astype(dt)
+                    g = (g.real if g.dtype.kind == "c" and dt.kind != "c" else g).astype(dt)
         out.append(g)
     return tuple(out)
 
