@@ -61,6 +61,7 @@ class Tensor:
     _inference = False
     _view_of_multi = None       # name of the multi-output view op that made this view
     _view_no_grad = False       # a view made in no_grad mode (in-place on it is restricted)
+    _view_custom = None         # name of the custom Function whose output this view is
     _view_fn = None             # how a view replays from its base (see Note [Views and in-place])
     __hash__ = object.__hash__
 
@@ -388,9 +389,11 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and not self._rg and spec:
+        if self._data.ndim == 0:           # torch formats any 0-d tensor as its number
             return self.item().__format__(spec)
-        return object.__format__(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:

@@ -364,16 +364,11 @@ def test_format_zero_d(arr, spec):
     assert ours == theirs
 
 
-_FORMAT_FIX = pytest.mark.xfail(strict=True, reason="needs the Tensor.__format__ change in the repr report")
-
-
-@_FORMAT_FIX
 def test_format_zero_d_requires_grad():
     ours, theirs = _format_both(np.array(1.5), ".2f", requires_grad=True)
     assert ours == theirs
 
 
-@_FORMAT_FIX
 def test_format_zero_d_empty_spec_is_the_number():
     ours, theirs = _format_both(np.array(1.5, np.float32), "")
     assert ours == theirs
@@ -384,7 +379,6 @@ def test_format_empty_spec_is_str():
     assert ours == theirs
 
 
-@_FORMAT_FIX
 def test_format_spec_on_non_scalar_raises_like_torch():
     with pytest.raises(TypeError) as theirs:
         format(torch.tensor([1.5]), ".2f")

@@ -92,7 +92,7 @@ def _make_unary(op):
             register_view(r, x, op, params)
         else:
             r._vc = [0]
-        if x._rg and state.grad_enabled and cls is not None:
+        if x._rg and state.grad_enabled and cls is not None and out.dtype.kind in "fc":   # integers get no grad
             node = _new(cls)
             node.next_functions = (x._edge or _edge_of(x),)
             # an op that changes dtype (to, float, abs of complex) casts its gradient back
@@ -431,6 +431,13 @@ def check_inplace(t):
             "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
             "clone to get a normal tensor before doing inplace update.See "
             "https://github.com/pytorch/rfcs/pull/17 for more details.")
+    if t._view_custom and state.grad_enabled:
+        raise RuntimeError(
+            f"Output {t._edge[1]} of {t._view_custom} is a view and is being modified inplace. This view was "
+            "created inside a custom Function (or because an input was returned as-is) and the autograd logic "
+            "to handle view+inplace would override the custom backward associated with the custom Function, "
+            "leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the "
+            "output of the custom Function.")
     if t._view_no_grad and state.grad_enabled:
         raise RuntimeError(
             "A view was created in no_grad mode and is being modified inplace with grad mode "
