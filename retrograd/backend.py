@@ -17,8 +17,8 @@ def _load_cupy():
         try:
             import cupy
         except ImportError as e:  # pragma: no cover - depends on the machine
-            raise RuntimeError("Torch not compiled with CUDA enabled "
-                               "(retrograd needs the optional dependency `cupy` for device 'cuda')") from e
+            # torch's type and message on a CPU-only build; retrograd's "cuda" is CuPy
+            raise AssertionError("Torch not compiled with CUDA enabled") from e
         _cupy = cupy
     return _cupy
 
