@@ -33,18 +33,20 @@ def execute(roots, seeds, keep_graph, graph, captures=None):
     state.grad_enabled = graph
     errs = np.seterr(all="ignore")          # torch warns about nothing it computes (inf, nan)
     pop, get = buffers.pop, buffers.get
+    slow_all = keep_graph or check_nan
     try:
         for node in reversed(order):               # loop 2: run the nodes gradients reached
             g = pop(node, None)
             if g is None or (needed is not None and node not in needed):
                 continue
-            if node._hooked:
+            hooked = node._hooked
+            if hooked:
                 g = pre_hooks(node, g, graph)
             if ends is not None and node in ends:
                 capture(node, g, captures, out)
                 if type(node) is AccumulateGrad:
                     continue
-            slow = keep_graph or node._hooked or check_nan
+            slow = slow_all or hooked
             try:
                 # without hooks, anomaly checks or retain_graph: _run, then _release, in one call
                 outs = node._run(g, graph) if slow else node._run_free(g, graph)
@@ -52,7 +54,7 @@ def execute(roots, seeds, keep_graph, graph, captures=None):
                 anomaly_mode.report(node, e)
                 raise
             if slow:
-                if node._hooked:
+                if hooked:
                     outs = post_hooks(node, outs, g, graph)
                 if check_nan:
                     anomaly_mode.check_nan(node, outs)
