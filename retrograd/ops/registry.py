@@ -346,7 +346,8 @@ def _generate(op):
     A: operand arrays, T: operand Tensors (None for Python scalars), R: output arrays,
     RT: output Tensors, P: parameter values.
     """
-    env = {"_strides": _strides, "_FREED": _FREED, "_errors": _errors, "check_version": check_version,
+    from ..tensor import _result_tensor, _as_operand      # (built lazily: tensor.py is loaded by now)
+    env = {"_result_tensor": _result_tensor, "_as_operand": _as_operand, "_strides": _strides, "_FREED": _FREED, "_errors": _errors, "check_version": check_version,
            "_fix_edges": _fix_edges, "_zeros_for": _zeros_for, "_anomaly": anomaly_mode.active,
            "_record": anomaly_mode.record, "_hooks": saved_hooks.active, "_pack": saved_hooks.pack_node}
     fast, tvals, vers = [], [], []
@@ -437,7 +438,6 @@ def _generate(op):
         i0 = lines.index("    if _S is _FREED:")
         del lines[i0:i0 + 2]
     lines.append("    if graph:")
-    lines.append("        from retrograd.tensor import _result_tensor, _as_operand")
     for i, n in enumerate(op.saved):
         kind, j = _classify(op, n)
         if kind == "operand" and op.variadic:
