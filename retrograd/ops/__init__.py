@@ -1,5 +1,6 @@
 """The op families. Importing this package registers every op (ops/registry.py)."""
 from . import arith, pointwise, reduce, sort, scan, shape, join, index, linalg, views, nn, conv, scatter  # noqa: F401  (registration happens on import)
+from . import complex_ops  # noqa: F401
 from .registry import OPS, FUNCTIONS
 
 globals().update(FUNCTIONS)

@@ -3,50 +3,52 @@
 Formulas follow torch's tools/autograd/derivatives.yaml. Broadcasting and dtype
 promotion are undone by the engine at the edge, never here.
 """
+import cmath
 import math
 
 import numpy as np
 
 from .registry import defop, export, ELEMENTWISE
+from . import complex_grad as _cx
 from ..tensor import Tensor
 
 _one = lambda x: x is None or x == 1
 
-add_op = defop("add", node="AddBackward0", promote="promote", broadcast=True, inplace=True, ufunc=np.add, jvp=ELEMENTWISE,
+add_op = defop("add", node="AddBackward0", complex="conj", promote="promote", broadcast=True, inplace=True, ufunc=np.add, jvp=ELEMENTWISE,
             export=False,
             forward=lambda xp, self, other, alpha=1: self + other if alpha == 1 else self + other * alpha,
             self=lambda grad: grad,
             other=lambda grad, alpha: grad if alpha == 1 else grad * alpha)
 
-sub_op = defop("sub", node="SubBackward0", promote="promote", broadcast=True, inplace=True, ufunc=np.subtract, jvp=ELEMENTWISE,
+sub_op = defop("sub", node="SubBackward0", complex="conj", promote="promote", broadcast=True, inplace=True, ufunc=np.subtract, jvp=ELEMENTWISE,
             export=False,
             forward=lambda xp, self, other, alpha=1: self - other if alpha == 1 else self - other * alpha,
             self=lambda grad: grad,
             other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 
 # `2 - x` is rsub(x, 2): torch records RsubBackward1 for a scalar other, RsubBackward0 for a tensor.
-rsub_scalar = defop("rsub_scalar", node="RsubBackward1", promote="promote", export=False, jvp=ELEMENTWISE,
+rsub_scalar = defop("rsub_scalar", node="RsubBackward1", complex="conj", promote="promote", export=False, jvp=ELEMENTWISE,
                     forward=lambda xp, self, other, alpha=1: other - self if alpha == 1 else other - self * alpha,
                     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 
-rsub_tensor = defop("rsub_tensor", node="RsubBackward0", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
+rsub_tensor = defop("rsub_tensor", node="RsubBackward0", complex="conj", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
                     forward=lambda xp, self, other, alpha=1: other - self if alpha == 1 else other - self * alpha,
                     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
                     other=lambda grad: grad)
 
-mul_op = defop("mul", node="MulBackward0", promote="promote", broadcast=True, inplace=True, ufunc=np.multiply, jvp=ELEMENTWISE,
+mul_op = defop("mul", node="MulBackward0", complex="conj", promote="promote", broadcast=True, inplace=True, ufunc=np.multiply, jvp=ELEMENTWISE,
             export=False,
             forward=lambda xp, self, other: self * other,
             self=lambda grad, other: grad * other,
             other=lambda grad, self: grad * self)
 
-div_op = defop("div", node="DivBackward0", promote="float", broadcast=True, inplace=True, ufunc=np.true_divide, jvp=ELEMENTWISE,
+div_op = defop("div", node="DivBackward0", complex="conj", promote="float", broadcast=True, inplace=True, ufunc=np.true_divide, jvp=ELEMENTWISE,
             export=False,
             forward=lambda xp, self, other: self / other,
             self=lambda grad, other: grad / other,
             other=lambda grad, self, other: -grad * self / (other * other))
 
-neg_op = defop("neg", node="NegBackward0", inplace=True, ufunc=np.negative, jvp=ELEMENTWISE,
+neg_op = defop("neg", node="NegBackward0", complex="same", inplace=True, ufunc=np.negative, jvp=ELEMENTWISE,
             forward=lambda xp, self: -self,
             self=lambda grad: -grad)
 
@@ -62,19 +64,34 @@ def _pow_exponent(grad, self, exponent, result):
     # torch: where self == 0 and exponent >= 0 the gradient is 0, not 0 * log(0) = nan
     # (a Python-number base stays a Python number: np.log would make it a float64 scalar,
     # which NumPy lets promote a float32 gradient)
-    log_self = math.log(self) if isinstance(self, (int, float)) and self > 0 else np.log(self)
-    return grad * np.where((self == 0) & (exponent >= 0), 0.0, result * log_self)
+    if _cx.is_complex(exponent):
+        # torch: a complex exponent counts as >= 0 when it is real and >= 0; the log is complex
+        nonneg = (_cx.real(exponent) >= 0) & (_cx.imag(exponent) == 0)
+        log_self = cmath.log(self) if isinstance(self, (int, float, complex)) else np.log(self)
+    else:
+        nonneg = exponent >= 0
+        log_self = math.log(self) if isinstance(self, (int, float)) and self > 0 else np.log(self)
+    return grad * np.where((self == 0) & nonneg, 0.0, result * log_self)
 
 
-pow_scalar = defop("pow_scalar", node="PowBackward0", promote="promote", inplace=True, export=False, jvp=ELEMENTWISE,
+def _complex_base(base, exponent):
+    """A real number base of a complex exponent, as the complex number torch computes with: its
+    log is then the complex log on both sides of the negative axis, conjugated or not (See Note
+    [Complex autograd])."""
+    if isinstance(base, (int, float)) and isinstance(exponent, Tensor) and exponent._data.dtype.kind == "c":
+        return complex(base)
+    return base
+
+
+pow_scalar = defop("pow_scalar", node="PowBackward0", complex="conj", promote="promote", inplace=True, export=False, jvp=ELEMENTWISE,
                    forward=lambda xp, self, exponent: self ** exponent,
                    self=_pow_self)
 
-pow_tensor = defop("pow_tensor", node="PowBackward1", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
+pow_tensor = defop("pow_tensor", node="PowBackward1", complex="conj", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
                    forward=lambda xp, self, exponent: self ** exponent,
                    self=_pow_self, exponent=_pow_exponent)
 
-pow_scalar_base = defop("pow_scalar_base", node="PowBackward2", promote="promote", export=False, jvp=ELEMENTWISE,
+pow_scalar_base = defop("pow_scalar_base", node="PowBackward2", complex="conj", promote="promote", export=False, jvp=ELEMENTWISE,
                         forward=lambda xp, self, exponent: self ** exponent,
                         exponent=_pow_exponent)
 
@@ -121,7 +138,7 @@ def div(input, other, *, rounding_mode=None, out=None):
 def pow(input, exponent, *, out=None):
     """Same as `torch.pow`: PowBackward0 for a scalar exponent, 1 for a tensor, 2 for a scalar base."""
     if not isinstance(input, Tensor):
-        return pow_scalar_base.fn(input, exponent)
+        return pow_scalar_base.fn(_complex_base(input, exponent), exponent)
     if isinstance(exponent, Tensor):
         return pow_tensor.fn(input, exponent)
     if input._data.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
@@ -181,7 +198,7 @@ def _rtruediv(self, other):
 
 
 def _rpow(self, other):
-    return pow_scalar_base.fn(other, self)
+    return pow_scalar_base.fn(_complex_base(other, self), self)
 
 
 # Operators call the op functions directly: one Python call per `x * y`.

@@ -24,6 +24,7 @@ from ..dtypes import result_type, get_default_dtype, can_cast, from_numpy_dtype
 from ..tensor import Tensor, _wrap, _edge_of, _new
 from .views import register_view, inplace_on_view, refresh_views
 from .registry import build
+from .complex_grad import _CX, node_class, involves_complex   # See Note [Complex autograd]
 
 _PY_NUMBERS = (int, float, bool, complex)
 _FW = forward_ad.active       # [True] while a forward-AD dual level is open
@@ -69,6 +70,7 @@ def make_function(op):
 
 def _make_unary(op):
     fwd, cls, view = op.forward, op.node_cls, op.view
+    cx_same = op.complex == "same"      # complex uses need no other node class, nor a check
     def save(*args):            # the op's node code is built on its first recorded use
         nonlocal save
         save = _save_k(op, 1)
@@ -93,7 +95,8 @@ def _make_unary(op):
         else:
             r._vc = [0]
         if x._rg and state.grad_enabled and cls is not None and out.dtype.kind in "fc":   # integers get no grad
-            node = _new(cls)
+            # a complex input (real -> complex ops, to() and view_as_complex, are "same")
+            node = _new(cls if cx_same or d.dtype not in _CX else node_class(op))
             node.next_functions = (x._edge or _edge_of(x),)
             # an op that changes dtype (to, float, abs of complex) casts its gradient back
             node._meta = None if out.dtype is x._data.dtype else ((x._data.shape, x._data.dtype),)
@@ -112,6 +115,7 @@ def _make_unary(op):
 
 def _make_binary(op):
     fwd, cls, bcast = op.forward, op.node_cls, op.broadcast
+    cx_same = op.complex == "same"      # See Note [Complex autograd]
     def save(*args):            # the op's node code is built on its first recorded use
         nonlocal save
         save = _save_k(op, 2)
@@ -161,7 +165,7 @@ def _make_binary(op):
         r._edge = None
         r._vc = [0]
         if cls is not None and state.grad_enabled and ((ta and a._rg) or (tb and b._rg)):
-            node = _new(cls)
+            node = _new(cls if cx_same or out.dtype not in _CX else node_class(op))   # complex in: complex out
             node.next_functions = ((a._edge or _edge_of(a)) if ta else _NO, (b._edge or _edge_of(b)) if tb else _NO)
             meta = None
             # equal shapes and no cast: every gradient already fits its operand
@@ -222,6 +226,7 @@ def _dtype_meta(T, out):
 
 def _make_general(op):
     fwd, cls, view, bcast = op.forward, op.node_cls, op.view, op.broadcast
+    cx_same = op.complex == "same"      # See Note [Complex autograd]
     def save(*args):            # the op's node code is built on its first recorded use
         nonlocal save
         if not op.built:
@@ -297,7 +302,7 @@ def _make_general(op):
                 r._vc = [0]
             rs = [r]
         if record:
-            node = _new(cls)
+            node = _new(cls if cx_same or not involves_complex(T, outs) else node_class(op))
             node.next_functions = tuple(_edge_of(t) if t is not None else _NO for t in T)
             if bcast or promote:
                 node._meta = _edge_meta(tuple((t, t is not None) for t in T), outs[0])
@@ -332,6 +337,7 @@ def make_inplace(op, out_of_place):
     """The in-place variant `name_` of an op: same node name, computed out of place and
     written back into `self`'s array; `self` takes the new node as its history."""
     fwd, cls = op.forward, op.node_cls
+    cx_same = op.complex == "same"      # See Note [Complex autograd]
     def save(*args):            # the op's node code is built on its first recorded use
         nonlocal save
         if not op.built:
@@ -376,7 +382,8 @@ def make_inplace(op, out_of_place):
         if saves_self:     # the formulas need self as it was: keep a copy, as torch does
             old = _wrap(d.copy(), self._rg, self._edge)
             A[0] = old._data
-        node = _new(cls)
+        # in place, a complex operand makes self complex (or fails the cast check above)
+        node = _new(cls if cx_same or d.dtype not in _CX else node_class(op))
         if self._base is not None:
             # See Note [Views and in-place] in ops/views.py: the base's history is rewritten.
             inplace_on_view(self, op, node, A, others, params, out)

@@ -65,17 +65,17 @@ def _slice_bw_fwd(xp, grad_output, input_sizes=(), dim=0, start=0, end=INT64_MAX
     return z
 
 
-select_op = defop("select", node="SelectBackward0", view=True, export=False, jvp="linear",
+select_op = defop("select", node="SelectBackward0", complex="same", view=True, export=False, jvp="linear",
                   forward=lambda xp, self, dim=0, index=0: self[_select_key(dim, index)],
                   self=lambda grad, self_sym_sizes, dim, index: _select_bw(grad, self_sym_sizes, dim, index))
-slice_op = defop("slice", node="SliceBackward0", view=True, export=False, jvp="linear",
+slice_op = defop("slice", node="SliceBackward0", complex="same", view=True, export=False, jvp="linear",
                  forward=lambda xp, self, dim=0, start=0, end=INT64_MAX, step=1: self[_slice_key(dim, start, end, step)],
                  self=lambda grad, self_sym_sizes, dim, start, end, step:
                      _slice_bw(grad, self_sym_sizes, dim, start, end, step))
-select_backward_op = defop("select_backward", node="SelectBackwardBackward0", export=False, jvp="linear",
+select_backward_op = defop("select_backward", node="SelectBackwardBackward0", complex="same", export=False, jvp="linear",
                            forward=_select_bw_fwd,
                            grad_output=lambda grad, dim, index: _select(grad, dim, index))
-slice_backward_op = defop("slice_backward", node="SliceBackwardBackward0", export=False, jvp="linear",
+slice_backward_op = defop("slice_backward", node="SliceBackwardBackward0", complex="same", export=False, jvp="linear",
                           forward=_slice_bw_fwd,
                           grad_output=lambda grad, dim, start, end, step: _slice(grad, dim, start, end, step))
 _select, _slice = _dual(select_op), _dual(slice_op)
@@ -141,9 +141,9 @@ def _put_self_grad(grad, indices, accumulate):
     return g
 
 
-index_op = defop("index", node="IndexBackward0", export=False, jvp="linear", forward=_index_fwd,
+index_op = defop("index", node="IndexBackward0", complex="same", export=False, jvp="linear", forward=_index_fwd,
                  self=_index_backward)
-index_put_op = defop("index_put", node="IndexPutBackward0", broadcast=True, inplace=True, export=False,
+index_put_op = defop("index_put", node="IndexPutBackward0", complex="same", broadcast=True, inplace=True, export=False,
                      jvp="linear", forward=_index_put_fwd,
                      self=lambda grad, indices, accumulate: _put_self_grad(grad, indices, accumulate),
                      values=lambda grad, indices: _dual(index_op)(grad, indices))
@@ -430,18 +430,18 @@ def _copy_fwd(xp, self, src):
     return xp.broadcast_to(src, self.shape).astype(self.dtype, copy=True)
 
 
-copy_op = defop("copy", node="CopyBackwards", inplace=True, export=False, jvp="linear",
+copy_op = defop("copy", node="CopyBackwards", complex="same", inplace=True, export=False, jvp="linear",
                 forward=_copy_fwd,
                 self=lambda grad: np.zeros_like(grad),
                 src=lambda grad: grad)
-zero_op = defop("zero", node="ZeroBackward0", inplace=True, export=False, jvp="linear",
+zero_op = defop("zero", node="ZeroBackward0", complex="same", inplace=True, export=False, jvp="linear",
                 forward=lambda xp, self: xp.zeros_like(self),
                 self=lambda grad: np.zeros_like(grad))
-fill_scalar = defop("fill_scalar", node="FillBackward2", inplace=True, export=False,
+fill_scalar = defop("fill_scalar", node="FillBackward2", complex="same", inplace=True, export=False,
                     jvp=lambda self_t: np.zeros_like(self_t),
                     forward=lambda xp, self, value=0: xp.full_like(self, value),
                     self=lambda grad: np.zeros_like(grad))
-fill_tensor = defop("fill_tensor", node="FillBackward3", inplace=True, broadcast=True, export=False,
+fill_tensor = defop("fill_tensor", node="FillBackward3", complex="same", inplace=True, broadcast=True, export=False,
                     jvp="linear", forward=lambda xp, self, value: xp.broadcast_to(value, self.shape).astype(self.dtype),
                     self=lambda grad: np.zeros_like(grad),
                     value=lambda grad: grad.sum())

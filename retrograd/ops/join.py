@@ -65,7 +65,7 @@ def _cat_backward(grad, sizes, dim):
     return tuple(out)
 
 
-cat_op = defop("cat", node="CatBackward0", promote="promote", export=False, jvp=LINEAR,
+cat_op = defop("cat", node="CatBackward0", complex="same", promote="promote", export=False, jvp=LINEAR,
                forward=_cat_fwd,
                tensors=lambda grad, tensors_sym_sizes, dim: _cat_backward(grad, tensors_sym_sizes, dim))
 
@@ -88,7 +88,7 @@ def _cat_g(gs, dim):
     return xp_of(gs[0]).concatenate(gs, axis=dim)
 
 
-stack_op = defop("stack", node="StackBackward0", promote="promote", export=False, jvp=LINEAR,
+stack_op = defop("stack", node="StackBackward0", complex="same", promote="promote", export=False, jvp=LINEAR,
                  forward=lambda xp, *tensors, dim=0: xp.stack(tensors, axis=dim),
                  tensors=lambda grad, dim: _unbind_g(grad, dim))
 
@@ -193,15 +193,15 @@ def _even_sizes(n, split_size):
     return [split_size] * (k - 1) + [n - split_size * (k - 1)]
 
 
-split_op = defop("split", node="SplitBackward0", view=True, outputs="*", export=False, jvp=LINEAR,
+split_op = defop("split", node="SplitBackward0", complex="same", view=True, outputs="*", export=False, jvp=LINEAR,
                  forward=lambda xp, self, split_size=1, dim=0:
                      _pieces(self, _even_sizes(self.shape[dim], split_size), dim),
                  self=lambda grads, self_sym_sizes, split_size, dim: _cat_g(grads, dim))
-split_sizes_op = defop("split_with_sizes", node="SplitWithSizesBackward0", view=True, outputs="*",
+split_sizes_op = defop("split_with_sizes", node="SplitWithSizesBackward0", complex="same", view=True, outputs="*",
                        export=False, jvp=LINEAR,
                        forward=lambda xp, self, split_sizes=(), dim=0: _pieces(self, split_sizes, dim),
                        self=lambda grads, self_sym_sizes, split_sizes, dim: _cat_g(grads, dim))
-unbind_op = defop("unbind", node="UnbindBackward0", view=True, outputs="*", export=False, jvp=LINEAR,
+unbind_op = defop("unbind", node="UnbindBackward0", complex="same", view=True, outputs="*", export=False, jvp=LINEAR,
                   forward=lambda xp, self, dim=0: _unbind_g(self, dim),
                   self=lambda grads, dim: _stack_g(grads, dim))
 
@@ -336,11 +336,11 @@ def _roll_fwd(xp, self, shifts=(), dims=()):
     return xp.roll(self, shifts, axis=dims) if dims else xp.roll(self, shifts[0])
 
 
-flip_op = defop("flip", node="FlipBackward0", export=False, jvp=LINEAR, forward=_flip_fwd,
+flip_op = defop("flip", node="FlipBackward0", complex="same", export=False, jvp=LINEAR, forward=_flip_fwd,
                 self=lambda grad, dims: _dual(flip_op)(grad, dims))
-roll_op = defop("roll", node="RollBackward0", export=False, jvp=LINEAR, forward=_roll_fwd,
+roll_op = defop("roll", node="RollBackward0", complex="same", export=False, jvp=LINEAR, forward=_roll_fwd,
                 self=lambda grad, shifts, dims: _dual(roll_op)(grad, tuple(-s for s in shifts), dims))
-rot90_op = defop("rot90", node="Rot90Backward0", export=False, jvp=LINEAR,
+rot90_op = defop("rot90", node="Rot90Backward0", complex="same", export=False, jvp=LINEAR,
                  forward=lambda xp, self, k=1, dims=(0, 1): xp.rot90(self, k, dims).copy(),
                  self=lambda grad, k, dims: _dual(rot90_op)(grad, -k, dims))
 
@@ -419,7 +419,7 @@ def _repeat_backward(grad, repeats, self_sym_sizes):
     return g.reshape(tuple(self_sym_sizes))
 
 
-repeat_op = defop("repeat", node="RepeatBackward0", export=False, jvp=LINEAR,
+repeat_op = defop("repeat", node="RepeatBackward0", complex="same", export=False, jvp=LINEAR,
                   forward=lambda xp, self, repeats=(): xp.tile(self, repeats),
                   self=lambda grad, repeats, self_sym_sizes: _repeat_backward(grad, repeats, self_sym_sizes))
 
@@ -535,20 +535,20 @@ def _diag_embed_fwd(xp, self, offset=0, dim1=-2, dim2=-1):
     return z
 
 
-diagonal_op = defop("diagonal", node="DiagonalBackward0", view=True, export=False, jvp=LINEAR,
+diagonal_op = defop("diagonal", node="DiagonalBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                     forward=lambda xp, self, offset=0, dim1=0, dim2=1: _diag_view(xp, self, offset, dim1, dim2),
                     self=lambda grad, self_sym_sizes, offset, dim1, dim2:
                         _dual(diagonal_backward_op)(grad, self_sym_sizes, offset, dim1, dim2))
-diagonal_copy_op = defop("diagonal_copy", node="DiagonalBackward0_copy", export=False, jvp=LINEAR,
+diagonal_copy_op = defop("diagonal_copy", node="DiagonalBackward0_copy", complex="same", export=False, jvp=LINEAR,
                          forward=lambda xp, self, offset=0, dim1=0, dim2=1:
                              _diag_view(xp, self, offset, dim1, dim2).copy(),
                          self=lambda grad, self_sym_sizes, offset, dim1, dim2:
                              _dual(diagonal_backward_op)(grad, self_sym_sizes, offset, dim1, dim2))
-diagonal_backward_op = defop("diagonal_backward", node="DiagonalBackwardBackward0", export=False,
+diagonal_backward_op = defop("diagonal_backward", node="DiagonalBackwardBackward0", complex="same", export=False,
                              jvp=LINEAR, forward=_diag_bw_fwd,
                              grad_output=lambda grad, offset, dim1, dim2:
                                  _dual(diagonal_op)(grad, offset, dim1, dim2))
-diag_embed_op = defop("diag_embed", node="DiagEmbedBackward0", export=False, jvp=LINEAR,
+diag_embed_op = defop("diag_embed", node="DiagEmbedBackward0", complex="same", export=False, jvp=LINEAR,
                       forward=_diag_embed_fwd,
                       self=lambda grad, offset, dim1, dim2: _dual(diagonal_op)(grad, offset, dim1, dim2))
 
@@ -596,10 +596,10 @@ def diagflat(input, offset=0):
     return diag_embed_op.fn(reshape(input, (-1,)), int(offset), -2, -1)
 
 
-tril_op = defop("tril", node="TrilBackward0", inplace=True, export=False, jvp=LINEAR,
+tril_op = defop("tril", node="TrilBackward0", complex="same", inplace=True, export=False, jvp=LINEAR,
                 forward=lambda xp, self, diagonal=0: xp.tril(self, diagonal),
                 self=lambda grad, diagonal: _dual(tril_op)(grad, diagonal))
-triu_op = defop("triu", node="TriuBackward0", inplace=True, export=False, jvp=LINEAR,
+triu_op = defop("triu", node="TriuBackward0", complex="same", inplace=True, export=False, jvp=LINEAR,
                 forward=lambda xp, self, diagonal=0: xp.triu(self, diagonal),
                 self=lambda grad, diagonal: _dual(triu_op)(grad, diagonal))
 

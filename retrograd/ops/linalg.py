@@ -28,6 +28,7 @@ from ..tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import state
 from . import shape as _shape
 from .arith import mul_op
+from . import complex_grad as _cx
 from .join import diagonal_op, diagonal  # noqa: F401  (einsum and the decompositions use them)
 
 _view, _unsafe_view, _clone = _shape.view_op.fn, _shape.reshape_copy.fn, _shape.clone_op.fn
@@ -111,25 +112,25 @@ def _const(arr, like):
 
 # ------------------------------------------------------------------ products (one node each)
 
-dot_op = defop("dot", node="DotBackward0", export=False,
+dot_op = defop("dot", node="DotBackward0", complex="conj", export=False,
                forward=lambda xp, self, tensor: xp.dot(self, tensor),
                self=lambda grad, tensor: grad * tensor,
                tensor=lambda grad, self: grad * self,
                jvp=lambda t_self, t_tensor, self, tensor: dot_op.fn(t_self, tensor) + dot_op.fn(self, t_tensor))
 
-vdot_op = defop("vdot", node="VdotBackward0", export=False,
+vdot_op = defop("vdot", node="VdotBackward0", complex="same", export=False,
                 forward=lambda xp, self, other: xp.vdot(self, other),
-                self=lambda grad, other: grad * other,
+                self=lambda grad, other: _cx.conj(grad) * other,       # vdot conjugates self: torch's formula
                 other=lambda grad, self: grad * self,
                 jvp=lambda t_self, t_other, self, other: vdot_op.fn(t_self, other) + vdot_op.fn(self, t_other))
 
-mv_op = defop("mv", node="MvBackward0", export=False,
+mv_op = defop("mv", node="MvBackward0", complex="conj", export=False,
               forward=lambda xp, self, vec: self @ vec,
               self=lambda grad, vec: _outer(grad, vec),
               vec=lambda grad, self: self.T @ grad,
               jvp=lambda t_self, t_vec, self, vec: mv_op.fn(t_self, vec) + mv_op.fn(self, t_vec))
 
-mm_op = defop("mm", node="MmBackward0", export=False,
+mm_op = defop("mm", node="MmBackward0", complex="conj", export=False,
               forward=lambda xp, self, mat2: self @ mat2,
               self=lambda grad, mat2, self_sym_sizes, self_sym_strides:
                   _mm_mat1_grad(grad, mat2, self_sym_sizes, self_sym_strides),
@@ -157,7 +158,7 @@ def _mm_mat2_grad(grad, mat1, sizes, strides):
         return (grad.T @ mat1).T
     return mat1.T @ grad
 
-bmm_op = defop("bmm", node="BmmBackward0", export=False,
+bmm_op = defop("bmm", node="BmmBackward0", complex="conj", export=False,
                forward=lambda xp, self, mat2: xp.matmul(self, mat2),
                self=lambda grad, mat2: grad @ _mT(mat2),
                mat2=lambda grad, self: _mT(self) @ grad,
@@ -177,7 +178,7 @@ def _addmm_fwd(xp, self, mat1, mat2, beta=1, alpha=1):
     return _add_scaled(mat1 @ mat2, self, beta, alpha)
 
 
-addmm_op = defop("addmm", node="AddmmBackward0", broadcast=True, export=False, forward=_addmm_fwd,
+addmm_op = defop("addmm", node="AddmmBackward0", complex="conj", broadcast=True, export=False, forward=_addmm_fwd,
                  self=lambda grad, beta: _scale(grad, beta),
                  mat1=lambda grad, mat2, mat1_sym_sizes, mat1_sym_strides, alpha:
                      _scale(_mm_mat1_grad(grad, mat2, mat1_sym_sizes, mat1_sym_strides), alpha),
@@ -186,7 +187,7 @@ addmm_op = defop("addmm", node="AddmmBackward0", broadcast=True, export=False, f
                  jvp=lambda t_s, t_1, t_2, mat1, mat2, beta, alpha:
                      _scale(t_s, beta) + _scale(mm_op.fn(t_1, mat2) + mm_op.fn(mat1, t_2), alpha))
 
-addmv_op = defop("addmv", node="AddmvBackward0", broadcast=True, export=False,
+addmv_op = defop("addmv", node="AddmvBackward0", complex="conj", broadcast=True, export=False,
                  forward=lambda xp, self, mat, vec, beta=1, alpha=1: _add_scaled(mat @ vec, self, beta, alpha),
                  self=lambda grad, beta: _scale(grad, beta),
                  mat=lambda grad, vec, alpha: _scale(_outer(grad, vec), alpha),
@@ -194,7 +195,7 @@ addmv_op = defop("addmv", node="AddmvBackward0", broadcast=True, export=False,
                  jvp=lambda t_s, t_m, t_v, mat, vec, beta, alpha:
                      _scale(t_s, beta) + _scale(mv_op.fn(t_m, vec) + mv_op.fn(mat, t_v), alpha))
 
-addr_op = defop("addr", node="AddrBackward0", broadcast=True, promote="promote", export=False,
+addr_op = defop("addr", node="AddrBackward0", complex="conj", broadcast=True, promote="promote", export=False,
                 forward=lambda xp, self, vec1, vec2, beta=1, alpha=1:
                     _add_scaled(xp.multiply.outer(vec1, vec2), self, beta, alpha),
                 self=lambda grad, beta: _scale(grad, beta),
@@ -203,7 +204,7 @@ addr_op = defop("addr", node="AddrBackward0", broadcast=True, promote="promote",
                 jvp=lambda t_s, t_1, t_2, vec1, vec2, beta, alpha:
                     _scale(t_s, beta) + _scale(outer(t_1, vec2) + outer(vec1, t_2), alpha))
 
-baddbmm_op = defop("baddbmm", node="BaddbmmBackward0", broadcast=True, export=False,
+baddbmm_op = defop("baddbmm", node="BaddbmmBackward0", complex="conj", broadcast=True, export=False,
                    forward=lambda xp, self, batch1, batch2, beta=1, alpha=1:
                        _add_scaled(xp.matmul(batch1, batch2), self, beta, alpha),
                    self=lambda grad, beta: _scale(grad, beta),
@@ -218,7 +219,7 @@ def _per_batch(grad, batch2):
     return np.broadcast_to(np.expand_dims(grad, 0), (batch2.shape[0],) + tuple(grad.shape))
 
 
-addbmm_op = defop("addbmm", node="AddbmmBackward0", broadcast=True, export=False,
+addbmm_op = defop("addbmm", node="AddbmmBackward0", complex="conj", broadcast=True, export=False,
                   forward=lambda xp, self, batch1, batch2, beta=1, alpha=1:
                       _add_scaled(xp.matmul(batch1, batch2).sum(0), self, beta, alpha),
                   self=lambda grad, beta: _scale(grad, beta),
@@ -227,7 +228,7 @@ addbmm_op = defop("addbmm", node="AddbmmBackward0", broadcast=True, export=False
                   jvp=lambda t_s, t_1, t_2, batch1, batch2, beta, alpha:
                       _scale(t_s, beta) + _scale((bmm_op.fn(t_1, batch2) + bmm_op.fn(batch1, t_2)).sum(0), alpha))
 
-trace_op = defop("trace", node="TraceBackward0", export=False, jvp=LINEAR,
+trace_op = defop("trace", node="TraceBackward0", complex="same", export=False, jvp=LINEAR,
                  forward=lambda xp, self: xp.trace(self),
                  self=lambda grad, self_sym_sizes: grad * _const(np.eye(*self_sym_sizes), grad))
 
@@ -238,7 +239,7 @@ def _cross(a, b, dim):
     return np.cross(a, b, axis=dim)
 
 
-cross_op = defop("linalg_cross", node="LinalgCrossBackward0", broadcast=True, export=False,
+cross_op = defop("linalg_cross", node="LinalgCrossBackward0", complex="conj", broadcast=True, export=False,
                  forward=lambda xp, self, other, dim=-1: xp.cross(self, other, axis=dim),
                  self=lambda grad, other, dim: _cross(other, grad, dim),
                  other=lambda grad, self, dim: _cross(grad, self, dim),
@@ -246,11 +247,11 @@ cross_op = defop("linalg_cross", node="LinalgCrossBackward0", broadcast=True, ex
                      cross_op.fn(t_self, other, dim) + cross_op.fn(self, t_other, dim))
 
 # `v.unsqueeze(0).mm(m).squeeze_(0)`: torch's in-place squeeze of a fresh result, SqueezeBackward4.
-squeeze_inplace = defop("_squeeze_inplace", node="SqueezeBackward4", export=False, jvp=LINEAR,
+squeeze_inplace = defop("_squeeze_inplace", node="SqueezeBackward4", complex="same", export=False, jvp=LINEAR,
                         forward=lambda xp, self, dim=0: xp.squeeze(self, dim),
                         self=lambda grad, self_sym_sizes, dim: grad.reshape(self_sym_sizes))
 
-reshape_alias = _guarded("_reshape_alias", node="ReshapeAliasBackward0", view=True, export=False, jvp=LINEAR,
+reshape_alias = _guarded("_reshape_alias", node="ReshapeAliasBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                          forward=lambda xp, self, size=(): self.reshape(size),
                          self=lambda grad, self_sym_sizes: grad.reshape(self_sym_sizes))
 

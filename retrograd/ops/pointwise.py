@@ -2,33 +2,34 @@
 import numpy as np
 
 from .registry import defop, export, ELEMENTWISE
+from . import complex_grad as _cx
 
-exp = defop("exp", node="ExpBackward0", promote="float", inplace=True, ufunc=np.exp, jvp=ELEMENTWISE,
+exp = defop("exp", node="ExpBackward0", complex="conj", promote="float", inplace=True, ufunc=np.exp, jvp=ELEMENTWISE,
             forward=lambda xp, self: xp.exp(self),
             self=lambda grad, result: grad * result)
 
-sin = defop("sin", node="SinBackward0", promote="float", inplace=True, ufunc=np.sin, jvp=ELEMENTWISE,
+sin = defop("sin", node="SinBackward0", complex="conj", promote="float", inplace=True, ufunc=np.sin, jvp=ELEMENTWISE,
             forward=lambda xp, self: xp.sin(self),
             self=lambda grad, self: grad * np.cos(self))
 
-cos = defop("cos", node="CosBackward0", promote="float", inplace=True, ufunc=np.cos, jvp=ELEMENTWISE,
+cos = defop("cos", node="CosBackward0", complex="conj", promote="float", inplace=True, ufunc=np.cos, jvp=ELEMENTWISE,
             forward=lambda xp, self: xp.cos(self),
             self=lambda grad, self: grad * -np.sin(self))
 
-log = defop("log", node="LogBackward0", promote="float", inplace=True, ufunc=np.log, jvp=ELEMENTWISE,
+log = defop("log", node="LogBackward0", complex="conj", promote="float", inplace=True, ufunc=np.log, jvp=ELEMENTWISE,
             forward=lambda xp, self: xp.log(self),
             self=lambda grad, self: grad / self)
 
-tanh = defop("tanh", node="TanhBackward0", promote="float", inplace=True, ufunc=np.tanh, jvp=ELEMENTWISE,
+tanh = defop("tanh", node="TanhBackward0", complex="conj", promote="float", inplace=True, ufunc=np.tanh, jvp=ELEMENTWISE,
              forward=lambda xp, self: xp.tanh(self),
              self=lambda grad, result: _tanh_backward(grad, result))
 
-reciprocal = defop("reciprocal", node="ReciprocalBackward0", promote="float", inplace=True, jvp=ELEMENTWISE,
+reciprocal = defop("reciprocal", node="ReciprocalBackward0", complex="conj", promote="float", inplace=True, jvp=ELEMENTWISE,
                    ufunc=np.reciprocal,
                    forward=lambda xp, self: 1 / self,
                    self=lambda grad, result: -grad * (result * result))
 
-where_op = defop("where", node="WhereBackward0", promote=("promote", "self", "other"), broadcast=True, jvp=ELEMENTWISE,
+where_op = defop("where", node="WhereBackward0", complex="same", promote=("promote", "self", "other"), broadcast=True, jvp=ELEMENTWISE,
                  export=False,
                  forward=lambda xp, condition, self, other: xp.where(condition, self, other),
                  self=lambda grad, condition: np.where(condition, grad, 0),
@@ -58,8 +59,9 @@ _LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))
 
 
 def _unary(name, node, ufunc, fwd, **formula):
+    # each is holomorphic with a real-coefficient derivative: See Note [Complex autograd]
     return defop(name, node=node, promote="float", inplace=True, ufunc=ufunc, forward=fwd,
-                 jvp=ELEMENTWISE, **formula)
+                 jvp=ELEMENTWISE, complex="conj", **formula)
 
 
 log2 = _unary("log2", "Log2Backward0", np.log2, lambda xp, self: xp.log2(self),
@@ -100,12 +102,12 @@ sigmoid = _unary("sigmoid", "SigmoidBackward0", None, lambda xp, self: _sigmoid(
 # torch differentiates tanh and sigmoid with fused ops of their own (aten::tanh_backward,
 # aten::sigmoid_backward): with create_graph=True one node is recorded per gradient, named
 # as torch names it, instead of the three a formula of separate operations would record.
-tanh_backward = defop("tanh_backward", node="TanhBackwardBackward0", promote="promote", broadcast=True,
+tanh_backward = defop("tanh_backward", node="TanhBackwardBackward0", complex="conj", promote="promote", broadcast=True,
                       export=False, jvp=ELEMENTWISE,
                       forward=lambda xp, grad_output, output: grad_output * (1 - output * output),
                       grad_output=lambda grad, output: _tanh_backward(grad, output),
                       output=lambda grad, output, grad_output: grad * -2 * output * grad_output)
-sigmoid_backward = defop("sigmoid_backward", node="SigmoidBackwardBackward0", promote="promote", broadcast=True,
+sigmoid_backward = defop("sigmoid_backward", node="SigmoidBackwardBackward0", complex="conj", promote="promote", broadcast=True,
                          export=False, jvp=ELEMENTWISE,
                          forward=lambda xp, grad_output, output: grad_output * output * (1 - output),
                          grad_output=lambda grad, output: _sigmoid_backward(grad, output),
@@ -125,6 +127,8 @@ def _sigmoid_backward(grad, result):
 
 
 def _sigmoid(xp, x):
+    if x.dtype.kind == "c":
+        return 1 / (1 + xp.exp(-x))
     # stable on both sides: exp of a non-positive number only
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -134,12 +138,27 @@ relu = defop("relu", node="ReluBackward0", inplace=True, jvp=ELEMENTWISE,
              forward=lambda xp, self: xp.maximum(self, 0).astype(self.dtype, copy=False),
              self=lambda grad, result: grad * (result > 0))
 
-abs_op = defop("abs", node="AbsBackward0", inplace=True, ufunc=np.absolute, jvp=ELEMENTWISE,
+def _abs_jvp(self_t, self):
+    # torch: the real part of conj(t) * sgn(self) (t * sign(self) for real inputs)
+    if not _cx.is_complex(self):
+        return self_t * _cx.sgn(self)
+    return (_cx.conj(self_t) * _cx.sgn(self)).real
+
+
+abs_op = defop("abs", node="AbsBackward0", complex="same", inplace=True, ufunc=np.absolute, jvp=_abs_jvp,
                forward=lambda xp, self: xp.abs(self),
-               self=lambda grad, self: grad * np.sign(self))
+               self=lambda grad, self: grad * _cx.sgn(self))       # torch's sgn: z / |z| for complex
+
+
+def _sign_fwd(xp, self):
+    if self.dtype.kind == "c":
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                                  "Please use torch.sgn instead.")
+    return xp.sign(self)
+
+
 sign = defop("sign", node="SignBackward0", inplace=True, ufunc=np.sign, jvp=ELEMENTWISE,
-             forward=lambda xp, self: xp.sign(self),
-             self=lambda grad: np.zeros_like(grad))
+             forward=_sign_fwd, self=lambda grad: np.zeros_like(grad))
 
 
 def _zero_grad_op(name, node, ufunc, fwd):

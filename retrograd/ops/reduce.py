@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _errors
 from .registry import defop, export, LINEAR
+from . import complex_grad as _cx
 from .numpy_compat import implements
 from ..tensor import Tensor, _wrap_dim, _wrap
 from ..dtypes import to_dtype
@@ -103,11 +104,11 @@ def _float_only(x, name):
 
 # ------------------------------------------------------------------ sum, mean
 
-sum_all = defop("sum", node="SumBackward0", export=False, jvp=LINEAR,
+sum_all = defop("sum", node="SumBackward0", complex="same", export=False, jvp=LINEAR,
                 forward=lambda xp, self, dtype=None: xp.sum(self, dtype=dtype),
                 self=lambda grad, self_sym_sizes: np.broadcast_to(grad, self_sym_sizes))
 
-sum_dim = defop("sum_dim", node="SumBackward1", export=False, jvp=LINEAR,
+sum_dim = defop("sum_dim", node="SumBackward1", complex="same", export=False, jvp=LINEAR,
                 forward=lambda xp, self, dim=None, keepdim=False, dtype=None:
                     xp.sum(self, axis=dim, keepdims=keepdim, dtype=dtype),
                 self=lambda grad, self_sym_sizes, dim, keepdim:
@@ -123,12 +124,12 @@ def _mean_fwd(xp, x, axis, keepdims, dtype):
     return xp.mean(x, axis=axis, keepdims=keepdims)
 
 
-mean_all = defop("mean", node="MeanBackward0", export=False, jvp=LINEAR,
+mean_all = defop("mean", node="MeanBackward0", complex="same", export=False, jvp=LINEAR,
                  forward=lambda xp, self, dtype=None: _mean_fwd(xp, self, None, False, dtype),
                  self=lambda grad, self_sym_sizes, self_sym_numel:
                      np.broadcast_to(grad, self_sym_sizes) / self_sym_numel)
 
-mean_dim = defop("mean_dim", node="MeanBackward1", export=False, jvp=LINEAR,
+mean_dim = defop("mean_dim", node="MeanBackward1", complex="same", export=False, jvp=LINEAR,
                  forward=lambda xp, self, dim=None, keepdim=False, dtype=None:
                      _mean_fwd(xp, self, dim, keepdim, dtype),
                  self=lambda grad, self_sym_sizes, self_sym_numel, dim, keepdim:
@@ -220,12 +221,12 @@ def _prod_jvp(self_t, self, result, dim=None, keepdim=False):
     return _rsum(partial * self_t, dim, keepdim)
 
 
-prod_all = defop("prod", node="ProdBackward0", export=False,
+prod_all = defop("prod", node="ProdBackward0", complex="conj", export=False,
                  forward=lambda xp, self, dtype=None: xp.prod(self, dtype=dtype),
                  self=lambda grad, self, result: _prod_backward(grad, self, result, None, False),
                  jvp=lambda self_t, self, result: _prod_jvp(self_t, self, result))
 
-prod_dim = defop("prod_dim", node="ProdBackward1", export=False,
+prod_dim = defop("prod_dim", node="ProdBackward1", complex="conj", export=False,
                  forward=lambda xp, self, dim=0, keepdim=False, dtype=None:
                      xp.prod(self, axis=dim, keepdims=keepdim, dtype=dtype),
                  self=lambda grad, self, result, dim, keepdim: _prod_backward(grad, self, result, dim, keepdim),
@@ -381,7 +382,8 @@ def _var_fwd(xp, x, dim, correction, keepdim):
     with np.errstate(invalid="ignore", divide="ignore"):
         m = xp.sum(x, axis=dim, keepdims=True) / n if n else xp.sum(x, axis=dim, keepdims=True) * np.nan
         d = x - m
-        return xp.sum(d * d, axis=dim, keepdims=keepdim) / builtins.max(0, n - _bessel(correction))
+        sq = d * d if d.dtype.kind != "c" else d.real * d.real + d.imag * d.imag     # |d|^2, real
+        return xp.sum(sq, axis=dim, keepdims=keepdim) / builtins.max(0, n - _bessel(correction))
 
 
 def _bessel(correction):
@@ -420,7 +422,8 @@ def _mean_backward(grad, self, dim, keepdim):
 
 @_quiet
 def _var_jvp(self_t, self, dim, correction, keepdim):
-    return _rsum(_var_backward(self_t, self, dim, correction, True), dim, keepdim)
+    # complex: the real part of conj(d var / d self) t, and var_backward conjugates nothing
+    return _rsum(_cx.real(_var_backward(_cx.conj(self_t), self, dim, correction, True)), dim, keepdim)
 
 
 @_quiet
@@ -428,21 +431,21 @@ def _std_jvp(self_t, self, result, dim, correction, keepdim):
     return np.where(result == 0, 0, _var_jvp(self_t, self, dim, correction, keepdim) / (2 * result))
 
 
-var_op = defop("var", node="VarBackward0", export=False, jvp=_var_jvp,
+var_op = defop("var", node="VarBackward0", complex="same", export=False, jvp=_var_jvp,
                forward=lambda xp, self, dim=None, correction=1, keepdim=False: _var_fwd(xp, self, dim, correction, keepdim),
                self=_var_backward)
-std_op = defop("std", node="StdBackward0", export=False, jvp=_std_jvp,
+std_op = defop("std", node="StdBackward0", complex="same", export=False, jvp=_std_jvp,
                forward=lambda xp, self, dim=None, correction=1, keepdim=False:
                    xp.sqrt(_var_fwd(xp, self, dim, correction, keepdim)),
                self=_std_backward)
-var_mean_op = defop("var_mean", node="VarMeanBackward0", export=False, outputs=("result0", "result1"),
+var_mean_op = defop("var_mean", node="VarMeanBackward0", complex="same", export=False, outputs=("result0", "result1"),
                     forward=lambda xp, self, dim=None, correction=1, keepdim=False:
                         (_var_fwd(xp, self, dim, correction, keepdim), _mean_fwd(xp, self, dim, keepdim, None)),
                     self=lambda grads, self, dim, correction, keepdim:
                         _var_backward(grads[0], self, dim, correction, keepdim) + _mean_backward(grads[1], self, dim, keepdim),
                     jvp=lambda self_t, self, dim, correction, keepdim:
                         (_var_jvp(self_t, self, dim, correction, keepdim), mean(self_t, dim, keepdim)))
-std_mean_op = defop("std_mean", node="StdMeanBackward0", export=False, outputs=("result0", "result1"),
+std_mean_op = defop("std_mean", node="StdMeanBackward0", complex="same", export=False, outputs=("result0", "result1"),
                     forward=lambda xp, self, dim=None, correction=1, keepdim=False:
                         (xp.sqrt(_var_fwd(xp, self, dim, correction, keepdim)), _mean_fwd(xp, self, dim, keepdim, None)),
                     self=lambda grads, self, result0, dim, correction, keepdim:
@@ -523,8 +526,8 @@ def _vnorm_fwd(xp, x, ord, dim, keepdim, dtype):
 
 
 def _sgn(x):
-    """torch's sgn: 0 at NaN (NumPy's sign gives NaN)."""
-    return np.where(np.isnan(x), 0, np.sign(x))
+    """torch's sgn (z / |z| for complex): 0 at NaN (NumPy's sign gives NaN)."""
+    return np.where(np.isnan(x), 0, _cx.sgn(x))
 
 
 def _norm_backward(grad, self, ord, result, dim, keepdim):
@@ -555,10 +558,11 @@ def _norm_jvp(self_t, self, ord, result, dim, keepdim):
     if ord == 0:
         from ..creation import zeros_like
         return zeros_like(result)
-    return _rsum(_norm_backward(_ones(result), self, ord, result, dim, keepdim) * self_t, dim, keepdim)
+    partial = _norm_backward(_ones(result), self, ord, result, dim, keepdim)
+    return _rsum(_cx.real(_cx.conj(partial) * self_t), dim, keepdim)      # complex: Re(conj(d/dz) t)
 
 
-vector_norm_op = defop("linalg_vector_norm", node="LinalgVectorNormBackward0", export=False, jvp=_norm_jvp,
+vector_norm_op = defop("linalg_vector_norm", node="LinalgVectorNormBackward0", complex="same", export=False, jvp=_norm_jvp,
                        forward=lambda xp, self, ord=2, dim=None, keepdim=False, dtype=None:
                            _vnorm_fwd(xp, self, ord, dim, keepdim, dtype),
                        self=_norm_backward)

@@ -39,7 +39,7 @@ def _trivial(grad, dim):
 
 # ------------------------------------------------------------------ cumsum
 
-cumsum_op = defop("cumsum", node="CumsumBackward0", export=False, jvp=LINEAR,
+cumsum_op = defop("cumsum", node="CumsumBackward0", complex="same", export=False, jvp=LINEAR,
                   forward=lambda xp, self, dim=0, dtype=None:
                       _scan(xp, self if dtype is None else self.astype(dtype), dim, xp.cumsum),
                   self=lambda grad, dim: grad if _trivial(grad, dim) else _reversed_cumsum(grad, dim))
@@ -106,7 +106,7 @@ def _cumprod_jvp(self_t, self, dim, result):
     return np.where(_wrap(np.cumsum(first, axis=dim) > 0), new, generic)
 
 
-cumprod_op = defop("cumprod", node="CumprodBackward0", export=False, jvp=_cumprod_jvp,
+cumprod_op = defop("cumprod", node="CumprodBackward0", complex="conj", export=False, jvp=_cumprod_jvp,
                    forward=lambda xp, self, dim=0, dtype=None:
                        _scan(xp, self if dtype is None else self.astype(dtype), dim, xp.cumprod),
                    self=_cumprod_backward)

@@ -226,17 +226,17 @@ def _fw_nyi(name):
 
 # ---------------------------------------------------------------- gather / scatter
 
-gather_op = defop("gather", node="GatherBackward0", export=False, jvp=LINEAR, forward=_gather_fwd,
+gather_op = defop("gather", node="GatherBackward0", complex="same", export=False, jvp=LINEAR, forward=_gather_fwd,
                   self=lambda grad, self, dim, index, sparse_grad:
                       _run(scatter_add_op, _zeros(grad, self.shape), grad, dim, index))
 
-scatter_op = defop("scatter", node="ScatterBackward0", export=False, inplace=True, jvp=LINEAR,
+scatter_op = defop("scatter", node="ScatterBackward0", complex="same", export=False, inplace=True, jvp=LINEAR,
                    forward=lambda xp, self, src, dim=0, index=None: _scatter_fwd(xp, self, src, dim, index),
                    self=lambda grad, dim, index: _run(scatter_value_op, grad, dim, index, 0),
                    src=lambda grad, dim, index, src_sym_sizes:
                        _fit("ScatterBackward0", _run(gather_op, grad, dim, index), src_sym_sizes))
 
-scatter_value_op = defop("scatter_value", node="ScatterBackward1", export=False, inplace=True,
+scatter_value_op = defop("scatter_value", node="ScatterBackward1", complex="same", export=False, inplace=True,
                          forward=lambda xp, self, dim=0, index=None, value=0: _scatter_fwd(xp, self, value, dim, index),
                          self=lambda grad, dim, index: _run(scatter_value_op, grad, dim, index, 0),
                          jvp=lambda self_t, dim, index: scatter_value_op.fn(self_t, dim, index, 0))
@@ -248,7 +248,7 @@ scatter_reduce_legacy = defop("scatter_legacy_reduce", node="NotImplemented", ex
 scatter_value_reduce = defop("scatter_value_legacy_reduce", node="NotImplemented", export=False, inplace=True,
                              forward=_scatter_value_fwd, self=_aten_nyi("scatter"), jvp=_fw_nyi("scatter"))
 
-scatter_add_op = defop("scatter_add", node="ScatterAddBackward0", export=False, inplace=True, jvp=LINEAR,
+scatter_add_op = defop("scatter_add", node="ScatterAddBackward0", complex="same", export=False, inplace=True, jvp=LINEAR,
                        forward=lambda xp, self, src, dim=0, index=None:
                            _scatter_reduce_fwd(xp, self, src, dim, index, "sum", True),
                        self=lambda grad: grad,
@@ -355,7 +355,7 @@ _SCATTER.op = scatter_reduce_op
 
 # ---------------------------------------------------------------- index_select / index_add / ...
 
-index_select_op = defop("index_select", node="IndexSelectBackward0", export=False, jvp=LINEAR,
+index_select_op = defop("index_select", node="IndexSelectBackward0", complex="same", export=False, jvp=LINEAR,
                         forward=_index_select_fwd,
                         self=lambda grad, self_sym_sizes, dim, index:
                             _run(index_add_op, _zeros(grad, self_sym_sizes), grad, dim, index))
@@ -368,13 +368,13 @@ def _index_source_grad(grad, dim, index, source, alpha=1):
     return g if alpha == 1 else g * alpha
 
 
-index_add_op = defop("index_add", node="IndexAddBackward0", export=False, inplace=True, jvp=LINEAR,
+index_add_op = defop("index_add", node="IndexAddBackward0", complex="same", export=False, inplace=True, jvp=LINEAR,
                      forward=lambda xp, self, source, dim=0, index=None, alpha=1:
                          _index_reduce_fwd(xp, self, source, dim, index, "sum", True, alpha),
                      self=lambda grad: grad,
                      source=lambda grad, dim, index, source, alpha: _index_source_grad(grad, dim, index, source, alpha))
 
-index_fill_op = defop("index_fill", node="IndexFillBackward0", export=False, inplace=True,
+index_fill_op = defop("index_fill", node="IndexFillBackward0", complex="same", export=False, inplace=True,
                       forward=lambda xp, self, dim=0, index=None, value=0: _index_set(self, dim, index, value),
                       self=lambda grad, dim, index: _run(index_fill_op, grad, dim, index, 0),
                       jvp=lambda self_t, dim, index: index_fill_op.fn(self_t, dim, index, 0))
@@ -386,12 +386,12 @@ def _index_fill_value_grad(grad, dim, index):
     return _total(_run(index_select_op, grad, dim, np.unique(index)))
 
 
-index_fill_tensor = defop("index_fill_tensor", node="IndexFillBackward1", export=False, inplace=True, jvp=LINEAR,
+index_fill_tensor = defop("index_fill_tensor", node="IndexFillBackward1", complex="same", export=False, inplace=True, jvp=LINEAR,
                           forward=lambda xp, self, value, dim=0, index=None: _index_set(self, dim, index, value),
                           self=lambda grad, dim, index: _run(index_fill_op, grad, dim, index, 0),
                           value=lambda grad, dim, index: _index_fill_value_grad(grad, dim, index))
 
-index_copy_op = defop("index_copy", node="IndexCopyBackward0", export=False, inplace=True, jvp=LINEAR,
+index_copy_op = defop("index_copy", node="IndexCopyBackward0", complex="same", export=False, inplace=True, jvp=LINEAR,
                       forward=lambda xp, self, source, dim=0, index=None: _index_set(self, dim, index, source),
                       self=lambda grad, dim, index: _run(index_fill_op, grad, dim, index, 0),
                       source=lambda grad, dim, index, source: _index_source_grad(grad, dim, index, source))

@@ -41,12 +41,12 @@ def _put_fwd(xp, self, source, index=None, accumulate=False):
 
 # ---------------------------------------------------------------- masked ops, take, put
 
-masked_fill_op = defop("masked_fill", node="MaskedFillBackward0", export=False, inplace=True,
+masked_fill_op = defop("masked_fill", node="MaskedFillBackward0", complex="same", export=False, inplace=True,
                        forward=lambda xp, self, value=0, mask=None: _masked_fill_fwd(xp, self, value, mask),
                        self=lambda grad, mask: _run(masked_fill_op, grad, 0, mask),
                        jvp=lambda self_t, mask: masked_fill_op.fn(self_t, 0, mask))
 
-masked_fill_tensor = defop("masked_fill_tensor", node="MaskedFillBackward1", export=False, inplace=True,
+masked_fill_tensor = defop("masked_fill_tensor", node="MaskedFillBackward1", complex="same", export=False, inplace=True,
                            broadcast=True, jvp=LINEAR, forward=_masked_fill_fwd,
                            self=lambda grad, mask: _run(masked_fill_op, grad, 0, mask),
                            value=lambda grad, mask: _total(_run(masked_select_op, grad, mask)))
@@ -60,20 +60,20 @@ def _masked_scatter_source_grad(grad, mask, source_sym_sizes):
     return sel.reshape(tuple(source_sym_sizes))
 
 
-masked_scatter_op = defop("masked_scatter", node="MaskedScatterBackward0", export=False, inplace=True,
+masked_scatter_op = defop("masked_scatter", node="MaskedScatterBackward0", complex="same", export=False, inplace=True,
                           broadcast=True, jvp=LINEAR, forward=_masked_scatter_fwd,
                           self=lambda grad, mask: _run(masked_fill_op, grad, 0, mask),
                           source=_masked_scatter_source_grad)
 
-masked_select_op = defop("masked_select", node="MaskedSelectBackward0", export=False, jvp=LINEAR,
+masked_select_op = defop("masked_select", node="MaskedSelectBackward0", complex="same", export=False, jvp=LINEAR,
                          forward=_masked_select_fwd,
                          self=lambda grad, self, mask: _run(masked_scatter_op, _zeros(grad, self.shape), grad, mask))
 
-take_op = defop("take", node="TakeBackward0", export=False, jvp=LINEAR,
+take_op = defop("take", node="TakeBackward0", complex="same", export=False, jvp=LINEAR,
                 forward=lambda xp, self, index=None: xp.asarray(xp.take(self.reshape(-1), index)),
                 self=lambda grad, self, index: _run(put_op, _zeros(grad, self.shape), grad, index, True))
 
-put_op = defop("put", node="PutBackward0", export=False, inplace=True, jvp=LINEAR, forward=_put_fwd,
+put_op = defop("put", node="PutBackward0", complex="same", export=False, inplace=True, jvp=LINEAR, forward=_put_fwd,
                self=lambda grad, index, source, accumulate:
                    grad if accumulate else _run(put_op, grad, _zeros(grad, source.shape), index, False),
                source=lambda grad, index, source: _run(take_op, grad, index).reshape(tuple(source.shape)))

@@ -3,6 +3,7 @@ views (Tensor.unfold, as_strided, view_as_real/complex; views share their base's
 version counter, as in torch), dtype conversion and Tensor.new_*. Joining and splitting ops
 are in ops/join.py."""
 import math
+import warnings
 
 import numpy as np
 
@@ -43,13 +44,13 @@ def _infer_view(shape, numel):
     return tuple(shape)
 
 
-view_op = defop("view", node="ViewBackward0", view=True, export=False, jvp=LINEAR,
+view_op = defop("view", node="ViewBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                 forward=lambda xp, self, size=(): self.reshape(size),
                 self=lambda grad, self_sym_sizes: grad.reshape(self_sym_sizes))
 
 # reshape copies when a view is impossible: torch clones, then records _UnsafeViewBackward0 (a view
 # of the private clone that does not count as a view).
-reshape_copy = defop("reshape_copy", node="UnsafeViewBackward0", export=False, jvp=LINEAR,
+reshape_copy = defop("reshape_copy", node="UnsafeViewBackward0", complex="same", export=False, jvp=LINEAR,
                      forward=lambda xp, self, size=(): self.reshape(size),
                      self=lambda grad, self_sym_sizes: grad.reshape(self_sym_sizes))
 
@@ -98,7 +99,7 @@ def reshape_as(input, other):
     return reshape(input, tuple(other.shape))
 
 
-expand_op = defop("expand", node="ExpandBackward0", view=True, export=False, jvp=LINEAR,
+expand_op = defop("expand", node="ExpandBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                   forward=lambda xp, self, size=(): xp.broadcast_to(self, size),
                   self=lambda grad, self_sym_sizes: _sum_to(grad, self_sym_sizes))
 
@@ -143,7 +144,7 @@ def broadcast_to(input, size):
     return expand(input, tuple(size))
 
 
-unsqueeze_op = defop("unsqueeze", node="UnsqueezeBackward0", view=True, export=False, jvp=LINEAR,
+unsqueeze_op = defop("unsqueeze", node="UnsqueezeBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                      forward=lambda xp, self, dim=0: xp.expand_dims(self, dim),
                      self=lambda grad, dim: np.squeeze(grad, dim))
 
@@ -154,7 +155,7 @@ def unsqueeze(input, dim):
     return unsqueeze_op.fn(input, _wrap_dim(dim, input._data.ndim + 1))
 
 
-squeeze_all = defop("squeeze", node="SqueezeBackward0", view=True, export=False, jvp=LINEAR,
+squeeze_all = defop("squeeze", node="SqueezeBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                     forward=lambda xp, self: xp.squeeze(self),
                     self=lambda grad, self_sym_sizes: grad.reshape(self_sym_sizes))
 
@@ -163,11 +164,11 @@ def _squeeze(xp, a, dims):
     return xp.squeeze(a, tuple(d for d in dims if a.ndim and a.shape[d] == 1))
 
 
-squeeze_dim = defop("squeeze_dim", node="SqueezeBackward1", view=True, export=False, jvp=LINEAR,
+squeeze_dim = defop("squeeze_dim", node="SqueezeBackward1", complex="same", view=True, export=False, jvp=LINEAR,
                     forward=lambda xp, self, dim=0: _squeeze(xp, self, (dim,)),
                     self=lambda grad, self_sym_sizes, dim: grad.reshape(self_sym_sizes))
 
-squeeze_dims = defop("squeeze_dims", node="SqueezeBackward2", view=True, export=False, jvp=LINEAR,
+squeeze_dims = defop("squeeze_dims", node="SqueezeBackward2", complex="same", view=True, export=False, jvp=LINEAR,
                      forward=lambda xp, self, dim=(): _squeeze(xp, self, dim),
                      self=lambda grad, self_sym_sizes, dim: grad.reshape(self_sym_sizes))
 
@@ -193,7 +194,7 @@ def _swap(a, dim0, dim1):
     return np.swapaxes(a, dim0, dim1) if a.ndim or isinstance(a, Tensor) else a
 
 
-transpose_op = defop("transpose", node="TransposeBackward0", view=True, export=False, jvp=LINEAR,
+transpose_op = defop("transpose", node="TransposeBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                      forward=lambda xp, self, dim0=0, dim1=1: xp.swapaxes(self, dim0, dim1) if self.ndim
                      else self.view(),
                      self=lambda grad, dim0, dim1: _swap(grad, dim0, dim1))
@@ -210,7 +211,7 @@ export(transpose, name="swapaxes")
 export(transpose, name="swapdims")
 
 
-permute_op = defop("permute", node="PermuteBackward0", view=True, export=False, jvp=LINEAR,
+permute_op = defop("permute", node="PermuteBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                    forward=lambda xp, self, dims=(): xp.transpose(self, dims),
                    self=lambda grad, dims: np.transpose(grad, tuple(np.argsort(dims))))
 
@@ -229,7 +230,7 @@ def permute(input, *dims):
     return permute_op.fn(input, dims)
 
 
-t_op = defop("t", node="TBackward0", view=True, export=False, jvp=LINEAR,
+t_op = defop("t", node="TBackward0", complex="same", view=True, export=False, jvp=LINEAR,
              forward=lambda xp, self: self.T,
              self=lambda grad: np.transpose(grad))
 
@@ -242,7 +243,7 @@ def t(input):
     return t_op.fn(input)
 
 
-alias_op = defop("alias", node="AliasBackward0", view=True, export=False, jvp=LINEAR,
+alias_op = defop("alias", node="AliasBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                  forward=lambda xp, self: self.view(),
                  self=lambda grad: grad)
 
@@ -318,7 +319,7 @@ def ravel(input):
     return reshape(input, (-1,))
 
 
-clone_op = defop("clone", node="CloneBackward0", export=False, jvp=LINEAR,
+clone_op = defop("clone", node="CloneBackward0", complex="same", export=False, jvp=LINEAR,
                  forward=lambda xp, self: self.copy(),
                  self=lambda grad: grad)
 
@@ -391,10 +392,10 @@ def _unfold_bw_fwd(xp, grad_in, input_sizes=(), dim=0, size=1, step=1):
     return z
 
 
-unfold_op = defop("unfold", node="UnfoldBackward0", view=True, export=False, jvp=LINEAR, forward=_unfold_fwd,
+unfold_op = defop("unfold", node="UnfoldBackward0", complex="same", view=True, export=False, jvp=LINEAR, forward=_unfold_fwd,
                   self=lambda grad, self_sym_sizes, dimension, size, step:
                       _dual(unfold_backward_op)(grad, self_sym_sizes, dimension, size, step))
-unfold_backward_op = defop("unfold_backward", node="UnfoldBackwardBackward0", export=False, jvp=LINEAR,
+unfold_backward_op = defop("unfold_backward", node="UnfoldBackwardBackward0", complex="same", export=False, jvp=LINEAR,
                            forward=_unfold_bw_fwd,
                            grad_in=lambda grad, dim, size, step: _dual(unfold_op)(grad, dim, size, step))
 
@@ -458,12 +459,12 @@ def _as_strided_bw_fwd(xp, grad, src=((), (), 0), dst=((), (), 0)):
     return storage[pd if xp is np else xp.asarray(pd)]
 
 
-as_strided_op = defop("as_strided", node="AsStridedBackward0", view=True, export=False, jvp=LINEAR,
+as_strided_op = defop("as_strided", node="AsStridedBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                       forward=_as_strided_fwd,
                       self=lambda grad, self_sym_sizes, size, stride, storage_offset, self_geometry:
                           _dual(as_strided_bw_op)(grad, (size, stride, storage_offset),
                                                (self_sym_sizes,) + self_geometry))
-as_strided_bw_op = defop("as_strided_backward", node="AsStridedBackwardBackward0", export=False, jvp=LINEAR,
+as_strided_bw_op = defop("as_strided_backward", node="AsStridedBackwardBackward0", complex="same", export=False, jvp=LINEAR,
                          forward=_as_strided_bw_fwd,
                          grad=lambda grad, src, dst: _dual(as_strided_bw_op)(grad, dst, src))
 
@@ -526,9 +527,9 @@ def _to_real_g(g):
     return xp_of(g).stack([g.real, g.imag], -1)
 
 
-view_as_real_op = defop("view_as_real", node="ViewAsRealBackward0", view=True, export=False, jvp=LINEAR,
+view_as_real_op = defop("view_as_real", node="ViewAsRealBackward0", complex="same", view=True, export=False, jvp=LINEAR,
                         forward=_as_real_fwd, self=lambda grad: _to_complex_g(grad))
-view_as_complex_op = defop("view_as_complex", node="ViewAsComplexBackward0", view=True, export=False,
+view_as_complex_op = defop("view_as_complex", node="ViewAsComplexBackward0", complex="same", view=True, export=False,
                            jvp=LINEAR, forward=_as_complex_fwd, self=lambda grad: _to_real_g(grad))
 
 
@@ -537,6 +538,10 @@ def view_as_real(input):
     """Same as `torch.view_as_real`."""
     if input._data.dtype.kind != "c":
         raise RuntimeError("view_as_real is only supported for complex tensors")
+    if input.is_conj():     # See Note [Conjugate bit] in ops/complex_ops.py
+        raise RuntimeError("view_as_real doesn't work on unresolved conjugated tensors.  To resolve the conjugate "
+                           "tensor so you can view it as real, use self.resolve_conj(); however, be warned that "
+                           "the resulting tensor will NOT alias the original.")
     return view_as_real_op.fn(input)
 
 
@@ -559,8 +564,16 @@ def view_as_complex(input):
 
 # ------------------------------------------------------------------ dtype / device conversion
 
-to_copy = defop("_to_copy", node="ToCopyBackward0", export=False, jvp=LINEAR,
-                forward=lambda xp, self, dtype=None: self.astype(dtype),
+def _astype(a, dtype):
+    if a.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        warnings.warn("Casting complex values to real discards the imaginary part (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/Copy.cpp:307.)", UserWarning, stacklevel=5)
+        a = a.real
+    return a.astype(dtype)
+
+
+to_copy = defop("_to_copy", node="ToCopyBackward0", complex="same", export=False, jvp=LINEAR,
+                forward=lambda xp, self, dtype=None: _astype(self, dtype),
                 self=lambda grad: grad)
 
 
@@ -571,7 +584,7 @@ def _move(x, dev):
     return to_device(x, dev)
 
 
-to_device_op = defop("_to_device", node="ToCopyBackward0", export=False, jvp=LINEAR,
+to_device_op = defop("_to_device", node="ToCopyBackward0", complex="same", export=False, jvp=LINEAR,
                      forward=lambda xp, self, device=None, src=None: to_device(self, device),
                      self=lambda grad, src: _move(grad, src))
 

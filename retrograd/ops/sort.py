@@ -31,7 +31,7 @@ def _np_scatter(xp, src, dim, index, size, accumulate):
     return out
 
 
-gather_along = defop("_gather_along", node="GatherBackward0", export=False, jvp=LINEAR,
+gather_along = defop("_gather_along", node="GatherBackward0", complex="same", export=False, jvp=LINEAR,
                      forward=lambda xp, self, dim=0, index=None: xp.take_along_axis(self, index, dim),
                      self=lambda grad, self_sym_sizes, dim, index: _scatter(grad, dim, index, self_sym_sizes, True))
 
@@ -39,7 +39,7 @@ scatter_along = defop("_scatter_along", node="ScatterBackward0", export=False, j
                       forward=lambda xp, src, dim=0, index=None, size=(): _np_scatter(xp, src, dim, index, size, False),
                       src=lambda grad, dim, index: _gather(grad, dim, index))
 
-scatter_add_along = defop("_scatter_add_along", node="ScatterAddBackward0", export=False, jvp=LINEAR,
+scatter_add_along = defop("_scatter_add_along", node="ScatterAddBackward0", complex="same", export=False, jvp=LINEAR,
                           forward=lambda xp, src, dim=0, index=None, size=():
                               _np_scatter(xp, src, dim, index, size, True),
                           src=lambda grad, dim, index: _gather(grad, dim, index))

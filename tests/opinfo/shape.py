@@ -1,6 +1,8 @@
 """OpCases for ops/shape.py."""
 from . import *  # noqa: F401,F403
-from . import OpCase, UNARY, NONEMPTY, BINARY, SAME2, fixed
+from . import OpCase, UNARY, NONEMPTY, BINARY, SAME2, NONZERO, fixed
+
+_SAME2_NONEMPTY = NONEMPTY.map(lambda s: (s[0], s[0]))
 
 CASES = [
     OpCase("view", lambda lib, x: x.view(-1) * 2, covers=("view", "mul")),
@@ -128,4 +130,11 @@ CASES += [
     OpCase("view_as_complex", lambda lib, x: lib.view_as_real(lib.view_as_complex(x)) * 2,
            fixed(((3, 2),), ((2,),), ((2, 1, 2),), ((0, 2),), ((3,),)), covers=("view_as_complex", "view_as_real", "mul"),
            notes="complex arithmetic in between is left to the arith cases"),
+    # complex numbers from real ones; complex inputs and gradients are checked in tests/test_complex.py
+    # (non-empty: torch's view_as_real backward fails on empty tensors)
+    OpCase("complex_polar", lambda lib, x, y: lib.view_as_real(lib.complex(x, y) * lib.polar(x, y)), _SAME2_NONEMPTY,
+           covers=("complex", "polar", "mul", "view_as_real")),
+    OpCase("conj", lambda lib, x, y: lib.view_as_real(lib.complex(x, y).conj() * 2 + lib.complex(y, x).conj_physical()),
+           _SAME2_NONEMPTY, covers=("conj", "conj_physical", "complex", "mul", "add", "view_as_real")),
+    OpCase("angle_sgn", lambda lib, x: (x.angle(), x.sgn()), domain=NONZERO, covers=("angle", "sgn")),
 ]
