@@ -1,6 +1,6 @@
 """OpCases for ops/shape.py."""
 from . import *  # noqa: F401,F403
-from . import OpCase, UNARY, NONEMPTY, BINARY, SAME2, NONZERO, fixed
+from . import OpCase, UNARY, NONEMPTY, BINARY, SAME2, NONZERO, POSITIVE, ANY, fixed
 
 _SAME2_NONEMPTY = NONEMPTY.map(lambda s: (s[0], s[0]))
 
@@ -133,7 +133,8 @@ CASES += [
     # complex numbers from real ones; complex inputs and gradients are checked in tests/test_complex.py
     # (non-empty: torch's view_as_real backward fails on empty tensors)
     OpCase("complex_polar", lambda lib, x, y: lib.view_as_real(lib.complex(x, y) * lib.polar(x, y)), _SAME2_NONEMPTY,
-           covers=("complex", "polar", "mul", "view_as_real")),
+           domain=(POSITIVE, ANY), covers=("complex", "polar", "mul", "view_as_real"),
+           notes="abs > 0: for a negative abs torch's polar gradient (through sgn(result)) has the wrong sign"),
     OpCase("conj", lambda lib, x, y: lib.view_as_real(lib.complex(x, y).conj() * 2 + lib.complex(y, x).conj_physical()),
            _SAME2_NONEMPTY, covers=("conj", "conj_physical", "complex", "mul", "add", "view_as_real")),
     OpCase("angle_sgn", lambda lib, x: (x.angle(), x.sgn()), domain=NONZERO, covers=("angle", "sgn")),
