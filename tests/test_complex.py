@@ -402,3 +402,8 @@ def test_unverified_ops_refuse_complex_inputs_that_require_grad(k):
     with retrograd.no_grad():
         fn(retrograd, z)            # without a graph there is no gradient to get wrong
     fn(retrograd, z.detach())
+    fw = retrograd.autograd.forward_ad
+    with fw.dual_level():           # nor a tangent
+        d = fw.make_dual(z.detach(), retrograd.tensor([1j], dtype=z.dtype))
+        with pytest.raises(RuntimeError, match=f"^{name}: complex autograd is not supported in retrograd yet$"):
+            fn(retrograd, d)

@@ -165,6 +165,9 @@ def propagate(op, inputs, params, outs):
     multi = not isinstance(outs, Tensor)
     if not op.differentiable:
         return
+    if op.complex is None:          # an op not verified for complex: See Note [Complex autograd]
+        from ..ops.complex_grad import refuse_complex
+        refuse_complex(op, inputs, outs)
     rule = op.jvp
     if rule is None or rule == UNSUPPORTED:
         raise NotImplementedError(f"Trying to use forward AD with {op.name} that does not support it because "

@@ -27,7 +27,8 @@ tensors:
   returning a wrong gradient.
 
 ops/dispatch.py checks the dtypes only when it records a node of an op that
-is not "same": one dictionary lookup per dtype (`in _CX`).
+is not "same": one dictionary lookup per dtype (`in _CX`); forward mode checks
+ops without complex support when they push a tangent (`refuse_complex`).
 
 Forward mode: `jvp=ELEMENTWISE` applies the *unconjugated* formula to the
 tangent, `f'(z) t`, which is the JVP of a holomorphic op; ops whose formulas
@@ -66,6 +67,14 @@ def involves_complex(tensors, outs):
         if o.dtype in _CX:
             return True
     return False
+
+
+def refuse_complex(op, inputs, outs):
+    """Forward mode's check: raise if an op without complex support meets complex tensors."""
+    outs = (outs,) if isinstance(outs, Tensor) else outs
+    if involves_complex([x if isinstance(x, Tensor) else None for x in inputs],
+                        [o._data for o in outs if isinstance(o, Tensor)]):
+        raise unsupported(op)
 
 
 # ---------------------------------------------------------------- complex="conj" nodes
