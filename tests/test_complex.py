@@ -78,6 +78,17 @@ CASES = [
          ((2, 2, 2), (2, 2, 3), (2, 3, 2)), covers=("baddbmm", "addbmm", "select")),
     Case("cross", lambda lib, x, y: lib.linalg.cross(x, y), ((2, 3), (2, 3)), covers=("linalg_cross",)),
     Case("outer", lambda lib, x, y: lib.outer(x, y), ((3,), (2,)), covers=("mul",)),
+    Case("linalg", lambda lib, a, b: (lib.linalg.inv(a), lib.linalg.det(a), lib.linalg.slogdet(a),
+                                      lib.linalg.solve(a, b), lib.linalg.solve(a, b[:, 0]), a.logdet()),
+         ((3, 3), (3, 2)), covers=("linalg_inv_ex", "_linalg_det", "_linalg_slogdet", "_linalg_solve_ex")),
+    Case("logsumexp", lambda lib, x: (lib.logsumexp(x, 1), x.logsumexp((0, 1), keepdim=True)), ((2, 3),)),
+    Case("conv", lambda lib, x, w, b: (lib.nn.functional.conv1d(x, w, b), lib.nn.functional.conv1d(x, w, padding=1, stride=2)),
+         ((1, 2, 5), (3, 2, 2), (3,)), covers=("convolution", "_conv_forward", "_conv_input_grad", "_conv_weight_grad")),
+    Case("conv2d", lambda lib, x, w: (lib.nn.functional.conv2d(x, w, padding=1, groups=2),
+                                      lib.nn.functional.conv_transpose2d(x, w, stride=2)),
+         ((1, 2, 4, 4), (2, 1, 3, 3)), covers=("convolution",)),
+    Case("linear", lambda lib, x, w, b: (lib.nn.functional.linear(x, w, b), lib.nn.functional.linear(x, w)),
+         ((2, 3), (4, 3), (4,)), covers=("addmm", "mm", "t")),
     # ---- not holomorphic
     Case("conj", lambda lib, x, y: (x.conj() * y, lib.conj(x * y).sum(), x.conj().conj() * 2,
                                     lib.resolve_conj(x.conj()) * 1), ((3,), (3,)),
@@ -144,6 +155,15 @@ CASES = [
     Case("copy_fill", lambda lib, x, y: ((x * 1).copy_(y), (x * 1).zero_() + x, (x * 1).fill_(2j) + x,
                                          (x * 1).fill_(y[0]) * x), ((3,), (3,)),
          covers=("copy", "zero", "fill_scalar", "fill_tensor", "mul")),
+    Case("pad", lambda lib, x: tuple(lib.nn.functional.pad(v, p, mode=m) for m in ("reflect", "replicate", "circular")
+                                     for v, p in ((x[0], (1, 2)), (x, (1, 0, 1, 1)), (x[None], (1, 1, 0, 1, 1, 0)))) +
+                               (lib.nn.functional.pad(x, (1, 2, 0, 1), value=2.0),),
+         ((1, 2, 3, 4),), covers=tuple(f"{m}_pad{k}d{b}" for m in ("reflection", "replication") for k in (1, 2, 3)
+                                       for b in ("", "_backward")) + ("_pad_circular", "_pad_circular_backward",
+                                                                       "constant_pad_nd")),
+    Case("fold", lambda lib, x: (lib.nn.functional.unfold(x, 2), lib.nn.functional.fold(lib.nn.functional.unfold(x, 2), (4, 4), 2),
+                                 lib.nn.functional.pixel_shuffle(x.repeat(1, 2, 1, 1), 2), lib.nn.functional.pixel_unshuffle(x, 2)),
+         ((1, 2, 4, 4),), covers=("im2col", "col2im", "pixel_shuffle", "pixel_unshuffle")),
     Case("view_inplace", lambda lib, x, y: _view_inplace(x, y), ((2, 3), (3,)), covers=("select", "mul", "copy")),
 ]
 
@@ -355,6 +375,15 @@ def test_casting_complex_to_real_warns_as_torch():
         assert z.grad.tolist() == [1 + 0j]
 
 
+def test_pinv_of_complex_matrices():
+    # the conjugate transposes of the SVD (no gradient: pinv refuses complex autograd)
+    a = np.random.default_rng(3).normal(size=(2, 3, 2)) + 1j * np.random.default_rng(4).normal(size=(2, 3, 2))
+    h = a[0, :2] @ a[0, :2].conj().T - 1.5 * np.eye(2)
+    for x, kw in ((a, {}), (h, {"hermitian": True})):
+        assert_close(retrograd.linalg.pinv(retrograd.tensor(x), **kw), torch.linalg.pinv(torch.tensor(x), **kw),
+                     **TOL["complex128"])
+
+
 def test_angle_of_real_numbers():
     for lib in (retrograd, torch):
         x = lib.tensor([-1.0, -0.0, 0.0, 2.0, float("nan")], requires_grad=True)
@@ -387,8 +416,8 @@ REFUSED = [       # one per way dispatch records a node: unary, binary, general,
     ("relu", lambda lib, z: z.relu()),
     ("maximum", lambda lib, z: lib.maximum(z, z)),
     ("clamp_tensor", lambda lib, z: lib.clamp(z, lib.zeros_like(z), lib.ones_like(z))),
-    ("linalg_inv_ex", lambda lib, z: lib.linalg.inv(z.reshape(1, 1))),
-    ("logsumexp", lambda lib, z: lib.logsumexp(z, 0)),
+    ("linalg_eigh", lambda lib, z: lib.linalg.eigh(z.reshape(1, 1))),
+    ("amax", lambda lib, z: z.amax(0)),
     ("relu", lambda lib, z: (z * 1).relu_()),
 ]
 

@@ -449,7 +449,7 @@ GAPS = {
         "IndexAddBackward0": ("source_dim",),
         "IndexCopyBackward0": ("source_dim",),
         "LinalgDetBackward0": ("LU", "pivots"),
-        "LinalgSlogdetBackward0": ("LU", "pivots", "sign"),
+        "LinalgSlogdetBackward0": ("LU", "pivots"),
         "LinalgSolveExBackward0": ("LU", "pivots"),
         "LinalgSvdBackward0": ("S_sym_argsize_minus_1",),
         "LogSigmoidBackward0": ("buffer",),

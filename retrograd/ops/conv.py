@@ -137,14 +137,14 @@ def _bw(x, g, geo):
 
 
 conv_forward_op = defop(
-    "_conv_forward", node="ConvolutionBackwardBackward0", export=False,
+    "_conv_forward", node="ConvolutionBackwardBackward0", complex="conj", export=False,
     forward=lambda xp, input, weight, geo=(): _fwd_array(input, weight, geo),
     input=lambda grad, weight, geo: _bx(grad, weight, geo),
     weight=lambda grad, input, geo: _bw(input, grad, geo),
     jvp=lambda input_t, weight_t, input, weight, geo: _fwd(input_t, weight, geo) + _fwd(input, weight_t, geo))
 
 conv_input_grad_op = defop(
-    "_conv_input_grad", node="ConvolutionBackwardBackward0", export=False,
+    "_conv_input_grad", node="ConvolutionBackwardBackward0", complex="conj", export=False,
     forward=lambda xp, grad_output, weight, geo=(): _bx_array(grad_output, weight, geo),
     grad_output=lambda grad, weight, geo: _fwd(grad, weight, geo),
     weight=lambda grad, grad_output, geo: _bw(grad, grad_output, geo),
@@ -152,7 +152,7 @@ conv_input_grad_op = defop(
         _bx(grad_output_t, weight, geo) + _bx(grad_output, weight_t, geo))
 
 conv_weight_grad_op = defop(
-    "_conv_weight_grad", node="ConvolutionBackwardBackward0", export=False,
+    "_conv_weight_grad", node="ConvolutionBackwardBackward0", complex="conj", export=False,
     forward=lambda xp, input, grad_output, geo=(): _bw_array(input, grad_output, geo),
     input=lambda grad, grad_output, geo: _bx(grad_output, grad, geo),
     grad_output=lambda grad, input, geo: _fwd(input, grad, geo),
@@ -192,7 +192,7 @@ def _conv_jvp(input_t, weight_t, bias_t, input, weight, stride, padding, dilatio
 
 
 convolution_op = defop(
-    "convolution", node="ConvolutionBackward0", export=False,
+    "convolution", node="ConvolutionBackward0", complex="conj", export=False,
     forward=lambda xp, input, weight, bias, stride=(1,), padding=(0,), dilation=(1,), transposed=False,
     output_padding=(0,), groups=1: _convolution_array(input, weight, bias, stride, padding, dilation,
                                                       transposed, output_padding, groups),
@@ -440,14 +440,14 @@ def _col2im(x, output_size, kernel_size, dilation, padding, stride):
 
 
 im2col_op = defop(
-    "im2col", node="Im2ColBackward0", export=False, jvp=LINEAR,
+    "im2col", node="Im2ColBackward0", complex="same", export=False, jvp=LINEAR,
     forward=lambda xp, self, kernel_size=(1, 1), dilation=(1, 1), padding=(0, 0), stride=(1, 1):
         _im2col_array(self, kernel_size, dilation, padding, stride),
     self=lambda grad, self_sym_sizes, kernel_size, dilation, padding, stride:
         _col2im(grad, tuple(self_sym_sizes[-2:]), kernel_size, dilation, padding, stride))
 
 col2im_op = defop(
-    "col2im", node="Col2ImBackward0", export=False, jvp=LINEAR,
+    "col2im", node="Col2ImBackward0", complex="same", export=False, jvp=LINEAR,
     forward=lambda xp, self, output_size=(1, 1), kernel_size=(1, 1), dilation=(1, 1), padding=(0, 0),
     stride=(1, 1): _col2im_array(self, output_size, kernel_size, dilation, padding, stride),
     self=lambda grad, kernel_size, dilation, padding, stride: _im2col(grad, kernel_size, dilation, padding, stride))

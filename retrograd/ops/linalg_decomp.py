@@ -18,6 +18,7 @@ from .registry import defop, export
 from ..tensor import Tensor, _wrap
 from . import shape as _shape
 from .linalg import _mT, _const, _scalar_type, _outable
+from . import complex_grad as _cx
 
 
 class LinAlgError(RuntimeError):
@@ -152,7 +153,7 @@ def _inv_fwd(xp, A):
     return xp.linalg.inv(A), xp.zeros(A.shape[:-2], xp.int32)
 
 
-inv_op = defop("linalg_inv_ex", node="LinalgInvExBackward0", outputs=("inverse", "info"), export=False,
+inv_op = defop("linalg_inv_ex", node="LinalgInvExBackward0", complex="conj", outputs=("inverse", "info"), export=False,
                forward=_inv_fwd,
                A=lambda grads, inverse: -(_mT(inverse) @ (grads[0] @ _mT(inverse))),
                jvp=lambda t_A, inverse: (-(inverse @ t_A @ inverse), None))
@@ -226,7 +227,7 @@ def _det_jvp(t_A, A, result):
     return _sum_last(_diagv(_solve(A, t_A))) * result
 
 
-det_op = defop("_linalg_det", node="LinalgDetBackward0", export=False,
+det_op = defop("_linalg_det", node="LinalgDetBackward0", complex="conj", export=False,
                forward=lambda xp, A: xp.linalg.det(A), A=_det_bwd, jvp=_det_jvp)
 
 
@@ -243,8 +244,13 @@ def _slogdet_fwd(xp, A):
     return sign, logabs
 
 
-def _slogdet_bwd(grads, A):
+def _slogdet_bwd(grads, A, sign):
     g = grads[1]
+    if _cx.is_complex(sign):
+        # torch: the sign's gradient adds i Im(grad_sign * conj(sign)) (the phase of det moves the
+        # sign); a complex node passes the saved values conjugated (Note [Complex autograd]), so
+        # `sign` here is conj(sign) already
+        g = g + 1j * (grads[0] * sign).imag
     n = A.shape[-1]
     if not isinstance(A, Tensor):
         try:
@@ -254,9 +260,15 @@ def _slogdet_bwd(grads, A):
     return _solve(_mT(A), _unsq2(g) * _eye(n, A))
 
 
-slogdet_op = defop("_linalg_slogdet", node="LinalgSlogdetBackward0", outputs=("sign", "logabsdet"), export=False,
-                   forward=_slogdet_fwd, A=_slogdet_bwd,
-                   jvp=lambda t_A, A: (None, _sum_last(_diagv(_solve(A, t_A)))))
+def _slogdet_jvp(t_A, A, sign):
+    tr = _sum_last(_diagv(_solve(A, t_A)))         # d log det A = tr(A^-1 dA)
+    if not _cx.is_complex(A):
+        return None, tr
+    return sign * (tr.imag * 1j), tr.real           # torch: the phase moves the sign, the rest log|det|
+
+
+slogdet_op = defop("_linalg_slogdet", node="LinalgSlogdetBackward0", complex="conj", outputs=("sign", "logabsdet"), export=False,
+                   forward=_slogdet_fwd, A=_slogdet_bwd, jvp=_slogdet_jvp)
 
 
 def slogdet(A, *, out=None):
@@ -271,6 +283,8 @@ def logdet(input):
     _matrix_check(input, "logdet")
     _float_check(input, "logdet")
     sign, logabs = slogdet_op.fn(input)
+    if input._data.dtype.kind == "c":
+        return sign.log() + logabs          # torch: log(sign) + log|det| for complex
     from .pointwise import where
     return where(sign == -1.0, math.nan, logabs)
 
@@ -316,7 +330,7 @@ def _solve_jvp(t_A, t_B, A, result, left):
     return (np.squeeze(dX, -1) if vec else dX), None
 
 
-solve_op = defop("_linalg_solve_ex", node="LinalgSolveExBackward0", outputs=("result", "info"), broadcast=True,
+solve_op = defop("_linalg_solve_ex", node="LinalgSolveExBackward0", complex="conj", outputs=("result", "info"), broadcast=True,
                  export=False, forward=_solve_fwd,
                  A=lambda grads, A, result, left: _solve_grads(grads, A, result, left)[0],
                  B=lambda grads, A, result, left: _solve_grads(grads, A, result, left)[1],
@@ -623,9 +637,10 @@ def _pinv_fwd(xp, self, atol=None, rtol=None, hermitian=False):
     m, n = self.shape[-2:]
     if self.size == 0:
         return xp.zeros(self.shape[:-2] + (n, m), self.dtype)
+    H = lambda a: xp.swapaxes(a.conj() if a.dtype.kind == "c" else a, -1, -2)     # conjugate transpose
     if hermitian:
         w, V = xp.linalg.eigh(self)
-        S, U, Vh = xp.abs(w), V, xp.swapaxes(V * xp.sign(w)[..., None, :], -1, -2)
+        S, U, Vh = xp.abs(w), V, H(V * xp.sign(w)[..., None, :])
     else:
         U, S, Vh = xp.linalg.svd(self, full_matrices=False)
     eps = np.finfo(self.dtype).eps
@@ -634,7 +649,7 @@ def _pinv_fwd(xp, self, atol=None, rtol=None, hermitian=False):
     smax = S.max(-1, keepdims=True) if S.shape[-1] else S
     tol = xp.maximum(0.0 if atol is None else atol, rtol * smax)
     Sinv = xp.where(S > tol, 1.0 / xp.where(S > tol, S, 1.0), 0.0).astype(self.dtype)
-    return xp.swapaxes(Vh, -1, -2) * Sinv[..., None, :] @ xp.swapaxes(U, -1, -2)
+    return H(Vh) * Sinv[..., None, :] @ H(U)
 
 
 def _pinv_bwd(grad, self, result):

@@ -627,7 +627,7 @@ def _lse_backward(grad, self, result, dim, keepdim):
     return grad * np.exp(self - result)
 
 
-logsumexp_op = defop("logsumexp", node="LogsumexpBackward0", promote="float", export=False,
+logsumexp_op = defop("logsumexp", node="LogsumexpBackward0", complex="conj", promote="float", export=False,
                      forward=lambda xp, self, dim=(), keepdim=False: _lse_fwd(xp, self, dim, keepdim),
                      self=_lse_backward,
                      jvp=lambda self_t, self, dim, keepdim: _lse_jvp(self_t, self, dim, keepdim))

@@ -45,7 +45,7 @@ def _constant_pad(x, pad, value=0):
 
 
 constant_pad_nd_op = defop(
-    "constant_pad_nd", node="ConstantPadNdBackward0", export=False,
+    "constant_pad_nd", node="ConstantPadNdBackward0", complex="same", export=False,
     forward=lambda xp, self, pad=(), value=0: _constant_pad_array(self, pad, value),
     self=lambda grad, pad: _constant_pad(grad, tuple(-p for p in pad), 0),
     jvp=lambda self_t, pad: _constant_pad(self_t, pad, 0))
@@ -113,13 +113,13 @@ def _index_pad_ops(mode, k):
 
     name = f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d" if node else "_pad_circular"
     # torch builds circular padding from slice copies; its outermost node is CopySlices
-    fwd = defop(name, node=f"{node}Backward0" if node else "CopySlices", export=False, jvp=LINEAR,
+    fwd = defop(name, node=f"{node}Backward0" if node else "CopySlices", complex="same", export=False, jvp=LINEAR,
                 forward=lambda xp, self, padding=(): _index_pad_array(self, padding, mode),
                 self=lambda grad, self, padding: bwd_fn(grad, padding, tuple(self.shape)[-(len(padding) // 2):]))
     if not node:                # torch's CopySlices is a C++ node: name() gives its qualified name
         fwd.node_cls.name = lambda node: "torch::autograd::CopySlices"
     bwd = defop(name + "_backward", node=f"{node}BackwardBackward0" if node else "SliceBackwardBackward0",
-                export=False, jvp=LINEAR,
+                complex="same", export=False, jvp=LINEAR,
                 forward=lambda xp, grad_output, padding=(), self_sizes=():
                     _index_pad_back_array(grad_output, padding, self_sizes, mode),
                 grad_output=lambda grad, padding: fwd_fn(grad, padding))
@@ -415,13 +415,13 @@ def _unshuffle_array(x, r):
 
 
 pixel_shuffle_op = defop(
-    "pixel_shuffle", node="PixelShuffleBackward0", export=False, jvp=LINEAR,
+    "pixel_shuffle", node="PixelShuffleBackward0", complex="same", export=False, jvp=LINEAR,
     forward=lambda xp, self, upscale_factor=1: _shuffle_array(self, upscale_factor),
     self=lambda grad, upscale_factor: (pixel_unshuffle_op.fn(grad, upscale_factor) if isinstance(grad, Tensor)
                                        else _unshuffle_array(grad, upscale_factor)))
 
 pixel_unshuffle_op = defop(
-    "pixel_unshuffle", node="PixelUnshuffleBackward0", export=False, jvp=LINEAR,
+    "pixel_unshuffle", node="PixelUnshuffleBackward0", complex="same", export=False, jvp=LINEAR,
     forward=lambda xp, self, downscale_factor=1: _unshuffle_array(self, downscale_factor),
     self=lambda grad, downscale_factor: (pixel_shuffle_op.fn(grad, downscale_factor) if isinstance(grad, Tensor)
                                          else _shuffle_array(grad, downscale_factor)))
