@@ -87,6 +87,8 @@ CASES = [
     Case("conv2d", lambda lib, x, w: (lib.nn.functional.conv2d(x, w, padding=1, groups=2),
                                       lib.nn.functional.conv_transpose2d(x, w, stride=2)),
          ((1, 2, 4, 4), (2, 1, 3, 3)), covers=("convolution",)),
+    Case("l1_loss", lambda lib, x, y: (lib.nn.functional.l1_loss(x, y), lib.nn.functional.l1_loss(x, y, reduction="sum")),
+         ((2, 3), (2, 3)), covers=("abs", "sub", "mean", "sum")),
     Case("linear", lambda lib, x, w, b: (lib.nn.functional.linear(x, w, b), lib.nn.functional.linear(x, w)),
          ((2, 3), (4, 3), (4,)), covers=("addmm", "mm", "t")),
     # ---- not holomorphic

@@ -31,8 +31,9 @@ is not "same": one dictionary lookup per dtype (`in _CX`); forward mode checks
 ops without complex support when they push a tangent (`refuse_complex`).
 
 Forward mode: `jvp=ELEMENTWISE` applies the *unconjugated* formula to the
-tangent, `f'(z) t`, which is the JVP of a holomorphic op; ops whose formulas
-are not holomorphic (abs, angle, sgn) declare their own JVP.
+tangent, `f'(z) t`, which is the JVP of a holomorphic op; ops that are not
+holomorphic declare their own JVP (abs, angle, var, norm) unless their VJP
+is self-adjoint (sgn).
 """
 import numpy as np
 
@@ -92,8 +93,14 @@ def conj_node_class(op):
         src += "\n" + _run_and_release(src)
     for k, f in op.formulas.items():
         env["f_" + k] = _on_conjugates(f)
-    exec(compile(src, f"<complex node {op.node_name}>", "exec"), env)
-    ns = {"__slots__": (), "_run": env["_run"], "_run_free": env.get("_run_free", env["_run"])}
+    where = f"<complex node {op.node_name}>"
+    exec(compile(src, where, "exec"), env)
+    # every generated node method (_run, _run_free, ...) in its conjugating version
+    ns = {"__slots__": ()}
+    ns.update((k, v) for k, v in env.items()
+              if getattr(getattr(v, "__code__", None), "co_filename", None) == where and hasattr(op.node_cls, k))
+    if "_run_free" not in ns:
+        ns["_run_free"] = ns["_run"]
     cls = type(op.node_name, (op.node_cls,), ns)
     cls.__module__ = op.node_cls.__module__
     _CONJ_CLASSES[op] = cls
