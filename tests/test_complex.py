@@ -299,6 +299,22 @@ def test_real_loss_gradient_is_dL_dx_plus_i_dL_dy():
     np.testing.assert_allclose(z.grad._data, num, rtol=1e-6)
 
 
+def test_saved_tensor_hooks_and_retain_graph():
+    # a complex node under saved-tensor hooks, run twice (retain_graph) and read back as torch does
+    got = {}
+    for name, lib in (("ours", retrograd), ("torch", torch)):
+        z = lib.tensor([1 + 2j, -0.5j], requires_grad=True)
+        w = lib.tensor([0.5 - 1j, 2 + 0j], requires_grad=True)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t):
+            y = (z * w).exp()
+        loss = (y * (1 + 1j)).real.sum()
+        loss.backward(retain_graph=True)
+        saved = y.grad_fn._saved_result
+        loss.backward()
+        got[name] = (z.grad, w.grad, saved)
+    assert_close(got["ours"], list(got["torch"]), **TOL["complex64"])
+
+
 def test_pow_real_exponent_jvp():
     # d(z ** r) = r z ** (r - 1) dz + z ** r log(z) dr, against finite differences
     fw = retrograd.autograd.forward_ad
