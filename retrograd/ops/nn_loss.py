@@ -285,10 +285,12 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 def _nll_parts(self, target, weight, ignore_index):
     """Arrays: the class dim, the class index per sample (ignored ones at 0) and its weight (0 when
-    ignored)."""
+    ignored); the weight is None when it is 1 everywhere (no `weight`, nothing ignored)."""
     x, t = _arr(self), _arr(target)
     cdim = 0 if x.ndim == 1 else 1
     valid = t != ignore_index
+    if weight is None and valid.all():
+        return cdim, t, None
     tc = np.where(valid, t, 0)
     w = np.asarray(_arr(weight))[tc] if weight is not None else np.ones(t.shape, x.dtype)
     return cdim, tc, np.where(valid, w, 0).astype(x.dtype)
@@ -296,6 +298,15 @@ def _nll_parts(self, target, weight, ignore_index):
 
 def _nll_fwd(xp, self, target, weight, reduction=1, ignore_index=-100):
     cdim, tc, w = _nll_parts(self, target, weight, ignore_index)
+    if w is None and self.ndim == 2:          # the common case: a batch of class scores, all counted
+        picked = self[xp.arange(tc.shape[0]), tc]
+        if reduction == 0:
+            return -picked
+        total = -picked.sum()
+        with np.errstate(all="ignore"):
+            return total / self.dtype.type(tc.shape[0]) if reduction == 1 else total
+    if w is None:
+        w = np.ones(tc.shape, self.dtype)
     picked = xp.take_along_axis(self, np.expand_dims(tc, cdim), axis=cdim).squeeze(cdim) if self.size else \
         xp.zeros(tc.shape, self.dtype)
     loss = -picked * w
@@ -307,10 +318,12 @@ def _nll_fwd(xp, self, target, weight, reduction=1, ignore_index=-100):
 
 def _nll_grad(grad, self, target, weight, reduction, ignore_index):
     cdim, tc, w = _nll_parts(self, target, weight, ignore_index)
+    x = _arr(self)
+    if w is None:
+        w = np.ones(tc.shape, x.dtype)
     if reduction == 1:
         with np.errstate(all="ignore"):
             w = w / w.sum()
-    x = _arr(self)
     if not isinstance(grad, Tensor):
         g = -w * (grad if reduction == 0 else grad[()])
         out = np.zeros_like(x)
@@ -338,6 +351,8 @@ def _nll_checks(input, target, weight, ignore_index):
     if weight is not None and weight._data.size != c:
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but "
                            f"got weight tensor of shape: {_errors.shape_str(weight._data.shape)}")
+    if t.size == 0 or (t.min() >= 0 and t.max() < c):
+        return                                  # every target in range (the usual case: two reductions)
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if bad.any():
         raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
