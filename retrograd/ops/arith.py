@@ -11,6 +11,8 @@ import numpy as np
 from .registry import defop, export, ELEMENTWISE
 from . import complex_grad as _cx
 from ..tensor import Tensor
+from ..dtypes import result_type, can_cast
+from .. import _errors
 
 _one = lambda x: x is None or x == 1
 
@@ -83,8 +85,9 @@ def _complex_base(base, exponent):
     return base
 
 
-pow_scalar = defop("pow_scalar", node="PowBackward0", complex="conj", promote="promote", inplace=True, export=False, jvp=ELEMENTWISE,
-                   forward=lambda xp, self, exponent: self ** exponent,
+# torch's pow.Tensor_Scalar: the exponent is a number the node saves, not an input (one edge)
+pow_scalar = defop("pow_scalar", node="PowBackward0", complex="conj", inplace=True, export=False, jvp=ELEMENTWISE,
+                   forward=lambda xp, self, exponent=1: self ** exponent,
                    self=_pow_self)
 
 pow_tensor = defop("pow_tensor", node="PowBackward1", complex="conj", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
@@ -141,9 +144,18 @@ def pow(input, exponent, *, out=None):
         return pow_scalar_base.fn(_complex_base(input, exponent), exponent)
     if isinstance(exponent, Tensor):
         return pow_tensor.fn(input, exponent)
+    _pow_scalar_checks(input, exponent)
+    rt = result_type(input, exponent)       # int ** 2.5 is float, as torch (NumPy would give float64)
+    if rt != input.dtype:
+        input = input.to(rt)
+    return pow_scalar.fn(input, exponent)
+
+
+def _pow_scalar_checks(input, exponent):
+    if isinstance(exponent, np.generic):
+        exponent = exponent.item()
     if input._data.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return pow_scalar.fn(input, exponent)
 
 
 def _add_(self, other, *, alpha=1):
@@ -168,6 +180,11 @@ def _div_(self, other, *, rounding_mode=None):
 def _pow_(self, exponent):
     if isinstance(exponent, Tensor):
         return self.copy_(pow_tensor.fn(self, exponent))
+    _pow_scalar_checks(self, exponent)
+    rt = result_type(self, exponent)
+    if not can_cast(rt, self.dtype):
+        raise RuntimeError(f"result type {_errors.scalar_name(rt.np)} can't be cast to the desired output type "
+                           f"{_errors.scalar_name(self._data.dtype)}")
     return pow_scalar.fn_(self, exponent)
 
 
