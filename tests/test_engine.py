@@ -587,3 +587,39 @@ def test_a_100000_op_chain_is_iterative():
         y = y * 1.0
     y.sum().backward()
     assert x.grad.tolist() == [1.0]
+
+
+# ---------------------------------------------------------------- subtraction of booleans, scalar nodes
+
+@pytest.mark.parametrize("f", [
+    lambda lib: lib.tensor([True]) - 1,
+    lambda lib: lib.tensor([1.5]) - True,
+    lambda lib: True - lib.tensor([1.5]),
+    lambda lib: 1 - lib.tensor([True]),
+    lambda lib: lib.rsub(lib.tensor([1.5]), True),
+    lambda lib: lib.tensor([True]) - lib.tensor([False]),
+    lambda lib: lib.tensor([1.5]).sub_(lib.tensor([True])),
+    lambda lib: lib.tensor([2, 3]).pow_(2.5),
+    lambda lib: lib.tensor([2, 3]).pow_(-1),
+])
+def test_bool_subtraction_and_pow_errors_match_torch(f):
+    from oracle import raises_same
+    raises_same(f)
+
+
+@pytest.mark.parametrize("f", [lambda lib, x: x ** 2, lambda lib, x: 2 - x, lambda lib, x: lib.rsub(x, 2.5, alpha=3),
+                               lambda lib, x: x.double() ** 2.5])
+def test_scalar_operand_nodes_have_torchs_edges_and_saved_numbers(f):
+    outs = []
+    for lib in (retrograd, torch):
+        x = lib.tensor([2.0, 3.0], requires_grad=True)
+        n = f(lib, x).grad_fn
+        saved = {k: getattr(n, k) for k in dir(n) if k.startswith("_saved_") and k != "_saved_self"}
+        outs.append((n.name(), len(n.next_functions), saved))
+    assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("f", [lambda lib: 3.5 - lib.tensor([2, 3]), lambda lib: 2 - lib.tensor([2, 3]),
+                               lambda lib: lib.tensor([2, 3]) ** 2.5, lambda lib: lib.tensor([True]) ** 2])
+def test_scalar_operand_promotion_matches_torch(f):
+    assert_close(f(retrograd), f(torch), rtol=1e-6, atol=0)

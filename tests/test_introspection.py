@@ -409,7 +409,7 @@ GAPS = {
     ("PowBackward2", "0-d Tensor, not Python number", "_saved_self"): SCALAR,
     ("PowBackward2", "after backward: freed, torch keeps it", "_saved_self"): SCALAR,
     **{(n, "edges", ""): NO_EDGE for n in (
-        "PowBackward2", "RsubBackward1", "WhereBackward0", "NllLossBackward0",
+        "PowBackward2", "WhereBackward0", "NllLossBackward0",
         "NllLoss2DBackward0", "BinaryCrossEntropyBackward0", "BinaryCrossEntropyWithLogitsBackward0",
         "MultiMarginLossBackward0", "SoftMarginLossBackward0", "RreluWithNoiseBackward0",
         "RreluWithNoiseBackward1", "ScatterReduceBackward0", "ScatterAddBackward0", "MaskedFillBackward0",

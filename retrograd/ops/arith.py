@@ -29,8 +29,9 @@ sub_op = defop("sub", node="SubBackward0", complex="conj", promote="promote", br
             other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 
 # `2 - x` is rsub(x, 2): torch records RsubBackward1 for a scalar other, RsubBackward0 for a tensor.
-rsub_scalar = defop("rsub_scalar", node="RsubBackward1", complex="conj", promote="promote", export=False, jvp=ELEMENTWISE,
-                    forward=lambda xp, self, other, alpha=1: other - self if alpha == 1 else other - self * alpha,
+# (torch's rsub.Scalar: the number is saved by nobody and is no input: one edge)
+rsub_scalar = defop("rsub_scalar", node="RsubBackward1", complex="conj", export=False, jvp=ELEMENTWISE,
+                    forward=lambda xp, self, other=0, alpha=1: other - self if alpha == 1 else other - self * alpha,
                     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 
 rsub_tensor = defop("rsub_tensor", node="RsubBackward0", complex="conj", promote="promote", broadcast=True, export=False, jvp=ELEMENTWISE,
@@ -108,17 +109,33 @@ def add(input, other, *, alpha=1, out=None):
 @export
 def sub(input, other, *, alpha=1, out=None):
     """Same as `torch.sub`: input - alpha * other."""
-    if isinstance(other, Tensor) and input._data.dtype == other._data.dtype == np.bool_:
+    if input._data.dtype.kind == "b" or type(other) is bool or (isinstance(other, Tensor) and other._data.dtype.kind == "b"):
+        _no_bool_sub(input, other)
+    return sub_op.fn(input, other, alpha)
+
+
+def _no_bool_sub(a, b):
+    """torch's refusal to subtract booleans (tensors or Python bools), checked by sub and rsub."""
+    isb = lambda v: isinstance(v, (bool, np.bool_)) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
+    if isb(a) and isb(b):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    return sub_op.fn(input, other, alpha)
+    if isb(a) or isb(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 @export
 def rsub(input, other, *, alpha=1):
     """Same as `torch.rsub`: other - alpha * input."""
+    _no_bool_sub(input, other)
     if isinstance(other, Tensor):
         return rsub_tensor.fn(input, other, alpha)
+    if isinstance(other, np.generic):
+        other = other.item()
+    rt = result_type(input, other)          # 2.5 - int_tensor is float, as torch
+    if rt != input.dtype:
+        input = input.to(rt)
     return rsub_scalar.fn(input, other, alpha)
 
 
@@ -163,6 +180,7 @@ def _add_(self, other, *, alpha=1):
 
 
 def _sub_(self, other, *, alpha=1):
+    _no_bool_sub(self, other)
     return sub_op.fn_(self, other, alpha)
 
 
@@ -219,7 +237,7 @@ def _rpow(self, other):
 
 
 # Operators call the op functions directly: one Python call per `x * y`.
-_OPERATORS = {"__add__": add_op.fn, "__radd__": _radd, "__sub__": sub, "__rsub__": rsub_scalar.fn,
+_OPERATORS = {"__add__": add_op.fn, "__radd__": _radd, "__sub__": sub, "__rsub__": rsub,
               "__mul__": mul_op.fn, "__rmul__": _rmul, "__truediv__": div_op.fn,
               "__rtruediv__": _rtruediv, "__pow__": pow, "__rpow__": _rpow, "__neg__": neg_op.fn,
               "__pos__": lambda self: self}
