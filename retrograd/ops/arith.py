@@ -114,9 +114,13 @@ def sub(input, other, *, alpha=1, out=None):
     return sub_op.fn(input, other, alpha)
 
 
+def _is_bool(v):
+    return isinstance(v, (bool, np.bool_)) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
+
+
 def _no_bool_sub(a, b):
     """torch's refusal to subtract booleans (tensors or Python bools), checked by sub and rsub."""
-    isb = lambda v: isinstance(v, (bool, np.bool_)) or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
+    isb = _is_bool
     if isb(a) and isb(b):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
@@ -128,15 +132,11 @@ def _no_bool_sub(a, b):
 @export
 def rsub(input, other, *, alpha=1):
     """Same as `torch.rsub`: other - alpha * input."""
-    _no_bool_sub(input, other)
+    if input._data.dtype.kind == "b" or isinstance(other, (bool, np.bool_, Tensor)):
+        _no_bool_sub(input, other)
     if isinstance(other, Tensor):
         return rsub_tensor.fn(input, other, alpha)
-    if isinstance(other, np.generic):
-        other = other.item()
-    rt = result_type(input, other)          # 2.5 - int_tensor is float, as torch
-    if rt != input.dtype:
-        input = input.to(rt)
-    return rsub_scalar.fn(input, other, alpha)
+    return rsub_scalar.fn(_promoted(input, other), other, alpha)
 
 
 @export
@@ -162,10 +162,16 @@ def pow(input, exponent, *, out=None):
     if isinstance(exponent, Tensor):
         return pow_tensor.fn(input, exponent)
     _pow_scalar_checks(input, exponent)
-    rt = result_type(input, exponent)       # int ** 2.5 is float, as torch (NumPy would give float64)
-    if rt != input.dtype:
-        input = input.to(rt)
-    return pow_scalar.fn(input, exponent)
+    return pow_scalar.fn(_promoted(input, exponent), exponent)
+
+
+def _promoted(input, number):
+    """`input` in the dtype torch computes `input <op> number` in (int ** 2.5 and 2.5 - int are
+    float32, where NumPy would give float64); the common float-with-real-number case costs nothing."""
+    if input._data.dtype.kind == "f" and type(number) in (int, float):
+        return input
+    rt = result_type(input, number.item() if isinstance(number, np.generic) else number)
+    return input if rt == input.dtype else input.to(rt)
 
 
 def _pow_scalar_checks(input, exponent):
