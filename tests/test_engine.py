@@ -608,7 +608,7 @@ def test_bool_subtraction_and_pow_errors_match_torch(f):
 
 
 @pytest.mark.parametrize("f", [lambda lib, x: x ** 2, lambda lib, x: 2 - x, lambda lib, x: lib.rsub(x, 2.5, alpha=3),
-                               lambda lib, x: x.double() ** 2.5])
+                               lambda lib, x: x.double() ** 2.5, lambda lib, x: 2 ** x, lambda lib, x: lib.pow(1.5, x)])
 def test_scalar_operand_nodes_have_torchs_edges_and_saved_numbers(f):
     outs = []
     for lib in (retrograd, torch):
@@ -620,6 +620,7 @@ def test_scalar_operand_nodes_have_torchs_edges_and_saved_numbers(f):
 
 
 @pytest.mark.parametrize("f", [lambda lib: 3.5 - lib.tensor([2, 3]), lambda lib: 2 - lib.tensor([2, 3]),
-                               lambda lib: lib.tensor([2, 3]) ** 2.5, lambda lib: lib.tensor([True]) ** 2])
+                               lambda lib: lib.tensor([2, 3]) ** 2.5, lambda lib: lib.tensor([True]) ** 2,
+                               lambda lib: 2.5 ** lib.tensor([1, 2]), lambda lib: 2 ** lib.tensor([1, 2])])
 def test_scalar_operand_promotion_matches_torch(f):
     assert_close(f(retrograd), f(torch), rtol=1e-6, atol=0)

@@ -388,8 +388,6 @@ NOT_FREED = ("index and mask parameters are plain values to the registry, so bac
 UNSIGNED = "torch 2.13 shows a negative saved int64 as unsigned (-1 as 18446744073709551615)"
 CALLERS = ("the op's Python wrapper normalizes dims or fills in defaults before the op records them; "
            "torch saves the caller's values (dim=-1, dim=None, padding=(0,), stride=())")
-SCALAR = ("a Python-scalar exponent or base is an operand here (a 0-d Tensor with a (None, 0) edge, "
-          "freed by backward); torch's Scalar overload saves the number and gives it no edge")
 NO_EDGE = ("an input without a derivative formula (a target, weight, mask, condition, Python scalar) "
            "gets a (None, 0) edge here; torch gives edges only to differentiable inputs")
 GRAPH = "this composite records a different graph from torch's (node names differ)"
@@ -406,10 +404,8 @@ GAPS = {
     ("*", "ints differ", "*"): CALLERS,
     ("*", "after backward: ints differ", "*"): CALLERS,
     # Python scalars and inputs without a formula
-    ("PowBackward2", "0-d Tensor, not Python number", "_saved_self"): SCALAR,
-    ("PowBackward2", "after backward: freed, torch keeps it", "_saved_self"): SCALAR,
     **{(n, "edges", ""): NO_EDGE for n in (
-        "PowBackward2", "WhereBackward0", "NllLossBackward0",
+        "WhereBackward0", "NllLossBackward0",
         "NllLoss2DBackward0", "BinaryCrossEntropyBackward0", "BinaryCrossEntropyWithLogitsBackward0",
         "MultiMarginLossBackward0", "SoftMarginLossBackward0", "RreluWithNoiseBackward0",
         "RreluWithNoiseBackward1", "ScatterReduceBackward0", "ScatterAddBackward0", "MaskedFillBackward0",

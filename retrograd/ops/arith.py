@@ -95,8 +95,9 @@ pow_tensor = defop("pow_tensor", node="PowBackward1", complex="conj", promote="p
                    forward=lambda xp, self, exponent: self ** exponent,
                    self=_pow_self, exponent=_pow_exponent)
 
-pow_scalar_base = defop("pow_scalar_base", node="PowBackward2", complex="conj", promote="promote", export=False, jvp=ELEMENTWISE,
-                        forward=lambda xp, self, exponent: self ** exponent,
+# torch's pow.Scalar: the base is a number the node saves (`_saved_self`), the exponent the one input
+pow_scalar_base = defop("pow_scalar_base", node="PowBackward2", complex="conj", export=False, jvp=ELEMENTWISE,
+                        forward=lambda xp, exponent, self=1: self ** exponent,
                         exponent=_pow_exponent)
 
 
@@ -158,7 +159,7 @@ def div(input, other, *, rounding_mode=None, out=None):
 def pow(input, exponent, *, out=None):
     """Same as `torch.pow`: PowBackward0 for a scalar exponent, 1 for a tensor, 2 for a scalar base."""
     if not isinstance(input, Tensor):
-        return pow_scalar_base.fn(_complex_base(input, exponent), exponent)
+        return _pow_number_base(input, exponent)
     if isinstance(exponent, Tensor):
         return pow_tensor.fn(input, exponent)
     _pow_scalar_checks(input, exponent)
@@ -239,7 +240,14 @@ def _rtruediv(self, other):
 
 
 def _rpow(self, other):
-    return pow_scalar_base.fn(_complex_base(other, self), self)
+    return _pow_number_base(other, self)
+
+
+def _pow_number_base(base, exponent):
+    base = _complex_base(base, exponent)
+    if isinstance(base, np.generic):
+        base = base.item()
+    return pow_scalar_base.fn(_promoted(exponent, base), base)
 
 
 # Operators call the op functions directly: one Python call per `x * y`.
