@@ -622,6 +622,11 @@ def test_scalar_operand_nodes_have_torchs_edges_and_saved_numbers(f):
 
 @pytest.mark.parametrize("f", [lambda lib: 3.5 - lib.tensor([2, 3]), lambda lib: 2 - lib.tensor([2, 3]),
                                lambda lib: lib.tensor([2, 3]) ** 2.5, lambda lib: lib.tensor([True]) ** 2,
-                               lambda lib: 2.5 ** lib.tensor([1, 2]), lambda lib: 2 ** lib.tensor([1, 2])])
+                               lambda lib: 2.5 ** lib.tensor([1, 2]), lambda lib: 2 ** lib.tensor([1, 2]),
+                               # NumPy scalars are numbers to torch: a float32 result stays float32
+                               lambda lib: lib.tensor([1.5, 2.]) ** np.float64(2.5),
+                               lambda lib: lib.rsub(lib.tensor([1.5, 2.]), np.float64(2)),
+                               lambda lib: lib.pow(np.float32(2.0), lib.tensor([1.5, 2.])),
+                               lambda lib: lib.tensor([1.5, 2.]).pow_(np.float64(2))])
 def test_scalar_operand_promotion_matches_torch(f):
     assert_close(f(retrograd), f(torch), rtol=1e-6, atol=0)

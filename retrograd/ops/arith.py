@@ -121,11 +121,10 @@ def _is_bool(v):
 
 def _no_bool_sub(a, b):
     """torch's refusal to subtract booleans (tensors or Python bools), checked by sub and rsub."""
-    isb = _is_bool
-    if isb(a) and isb(b):
+    if _is_bool(a) and _is_bool(b):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    if isb(a) or isb(b):
+    if _is_bool(a) or _is_bool(b):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
@@ -137,6 +136,7 @@ def rsub(input, other, *, alpha=1):
         _no_bool_sub(input, other)
     if isinstance(other, Tensor):
         return rsub_tensor.fn(input, other, alpha)
+    other = _number(other)
     return rsub_scalar.fn(_promoted(input, other), other, alpha)
 
 
@@ -162,8 +162,15 @@ def pow(input, exponent, *, out=None):
         return _pow_number_base(input, exponent)
     if isinstance(exponent, Tensor):
         return pow_tensor.fn(input, exponent)
+    exponent = _number(exponent)
     _pow_scalar_checks(input, exponent)
     return pow_scalar.fn(_promoted(input, exponent), exponent)
+
+
+def _number(v):
+    """A number operand as torch takes it: NumPy scalars as Python numbers (weak in promotion;
+    a np.float64 exponent must not make a float32 result float64)."""
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _promoted(input, number):
@@ -171,13 +178,11 @@ def _promoted(input, number):
     float32, where NumPy would give float64); the common float-with-real-number case costs nothing."""
     if input._data.dtype.kind == "f" and type(number) in (int, float):
         return input
-    rt = result_type(input, number.item() if isinstance(number, np.generic) else number)
+    rt = result_type(input, number)
     return input if rt == input.dtype else input.to(rt)
 
 
 def _pow_scalar_checks(input, exponent):
-    if isinstance(exponent, np.generic):
-        exponent = exponent.item()
     if input._data.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
@@ -205,8 +210,9 @@ def _div_(self, other, *, rounding_mode=None):
 def _pow_(self, exponent):
     if isinstance(exponent, Tensor):
         return self.copy_(pow_tensor.fn(self, exponent))
+    exponent = _number(exponent)
     _pow_scalar_checks(self, exponent)
-    rt = result_type(self, exponent)
+    rt = result_type(self, exponent)      # the exponent is no operand: make_inplace's cast check sees only self
     if not can_cast(rt, self.dtype):
         raise RuntimeError(f"result type {_errors.scalar_name(rt.np)} can't be cast to the desired output type "
                            f"{_errors.scalar_name(self._data.dtype)}")
@@ -244,9 +250,7 @@ def _rpow(self, other):
 
 
 def _pow_number_base(base, exponent):
-    base = _complex_base(base, exponent)
-    if isinstance(base, np.generic):
-        base = base.item()
+    base = _complex_base(_number(base), exponent)
     return pow_scalar_base.fn(_promoted(exponent, base), base)
 
 
