@@ -87,10 +87,8 @@ def conj_node_class(op):
     """A subclass of op's node class whose backward runs the formulas on the conjugates of
     the saved values: the op's generated code (Note [Generated node code]), compiled once
     more with each formula wrapped."""
-    from .registry import _generate, _run_and_release
+    from .registry import _generate
     src, env = _generate(op)
-    if "def _release(" in src:
-        src += "\n" + _run_and_release(src)
     for k, f in op.formulas.items():
         env["f_" + k] = _on_conjugates(f)
     where = f"<complex node {op.node_name}>"

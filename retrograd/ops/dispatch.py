@@ -186,12 +186,13 @@ def _make_binary(op):
     return apply
 
 
-def _save_k(op, k):
-    """The op's `_save` taking its k operands as arguments (see registry._positional_save)."""
-    if op.node_cls is None:
-        return None
+def _save_k(op, k=None):
+    """The op's `_save` (built now if it was not yet), taking its k operands as arguments when k
+    is given (see registry._positional_save); the tuple form `_save(node, A, T, R, RT, P)` else."""
     if not op.built:
         build(op)
+    if k is None:
+        return op.save
     if op.save_k is not None:
         return op.save_k
     save = op.save
@@ -229,9 +230,7 @@ def _make_general(op):
     cx_same = op.complex == "same"      # See Note [Complex autograd]
     def save(*args):            # the op's node code is built on its first recorded use
         nonlocal save
-        if not op.built:
-            build(op)
-        save = op.save
+        save = _save_k(op)
         return save(*args)
     k = len(op.operands)
     promote, only = op.promote, op.promote_only
@@ -340,9 +339,7 @@ def make_inplace(op, out_of_place):
     cx_same = op.complex == "same"      # See Note [Complex autograd]
     def save(*args):            # the op's node code is built on its first recorded use
         nonlocal save
-        if not op.built:
-            build(op)
-        save = op.save
+        save = _save_k(op)
         return save(*args)
     saves_self = op.operands[0] in op.saved
     k = len(op.operands)

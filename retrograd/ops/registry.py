@@ -299,8 +299,6 @@ def build(op):
         pos = _positional_save(src, k)
         if pos is not None:
             src += "\n" + pos
-    if "def _release(" in src:
-        src += "\n" + _run_and_release(src)
     exec(compile(src, f"<node {op.node_name}>", "exec"), env)
     cls._run = env["_run"]
     cls._release = env.get("_release", _keep)
@@ -324,6 +322,11 @@ def _positional_save(src, k):
     return f"def _save_k(node, {args}):\n{body}"
 
 
+def _with_run_free(src):
+    """The generated code plus `_run_free` when the node frees anything (see below)."""
+    return src + "\n" + _run_and_release(src) if "def _release(" in src else src
+
+
 def _run_and_release(src):
     """`_run_free`: `_run` that frees the saved tensors before returning, as `_release` does;
     the engine calls it when the graph is not kept (one call per node instead of two)."""
@@ -341,7 +344,8 @@ def _keep(node):
 
 
 def _generate(op):
-    """The source of `_save(node, A, T, R, RT, P)` and `_run(node, grad, graph)`.
+    """The source of `_save(node, A, T, R, RT, P)`, `_run(node, grad, graph)`, and of `_release` /
+    `_run_free` when the node saves tensors.
 
     A: operand arrays, T: operand Tensors (None for Python scalars), R: output arrays,
     RT: output Tensors, P: parameter values.
@@ -475,7 +479,7 @@ def _generate(op):
         lines.append("    if node._meta is not None:")
         lines.append("        _gs = _fix_edges(_gs, node._meta, graph)")
         lines.append("    return _gs")
-        return "\n".join(lines) + "\n", env
+        return _with_run_free("\n".join(lines) + "\n"), env
     for k, operand in enumerate(op.operands):
         f = op.formulas.get(operand)
         if f is None:
@@ -489,7 +493,7 @@ def _generate(op):
     lines.append("    if node._meta is not None:")
     lines.append("        _gs = _fix_edges(_gs, node._meta, graph)")
     lines.append("    return _gs")
-    return "\n".join(lines) + "\n", env
+    return _with_run_free("\n".join(lines) + "\n"), env
 
 
 def _fix_edges(gs, meta, graph):
