@@ -4,11 +4,11 @@ The running mean and variance are buffers updated in place by `F.batch_norm`:
 running = (1 - momentum) * running + momentum * batch (the variance unbiased); with
 momentum=None the factor is 1 / num_batches_tracked, a cumulative average.
 """
-from ...creation import empty, ones, tensor, zeros
+from ...creation import ones, tensor, zeros
 from ...dtypes import int64
-from .. import functional as F, init
-from ..parameter import Parameter
+from .. import functional as F
 from .module import Module
+from .normalization import _affine, _reset_affine
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -26,15 +26,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, device=device, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, device=device, dtype=dtype))
@@ -53,10 +45,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError

@@ -27,13 +27,21 @@ class LocalResponseNorm(Module):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
-def _affine(module, shape, with_bias, device, dtype):
-    """weight (and bias) Parameters of `shape`, or None, registered on module."""
-    module.weight = Parameter(empty(shape, device=device, dtype=dtype))
-    if with_bias:
-        module.bias = Parameter(empty(shape, device=device, dtype=dtype))
-    else:
-        module.register_parameter("bias", None)
+def _affine(module, shape, affine, bias, device, dtype):
+    """Register the weight and bias Parameters of `shape` on module: None when not `affine` (the
+    bias also when not `bias`); bias=None registers no bias at all (RMSNorm has none)."""
+    new = lambda: Parameter(empty(shape, device=device, dtype=dtype))
+    module.register_parameter("weight", new() if affine else None)
+    if bias is not None:
+        module.register_parameter("bias", new() if affine and bias else None)
+
+
+def _reset_affine(module):
+    """torch's reset of a norm layer's affine parameters: weight ones, bias zeros."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if getattr(module, "bias", None) is not None:
+        init.zeros_(module.bias)
 
 
 class LayerNorm(Module):
@@ -47,18 +55,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            _affine(self, self.normalized_shape, bias, device, dtype)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -80,18 +81,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            _affine(self, num_channels, bias, device, dtype)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_channels, affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -112,15 +106,11 @@ class RMSNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
+        _affine(self, self.normalized_shape, elementwise_affine, None, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
+        _reset_affine(self)
 
     def forward(self, x):
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
