@@ -112,19 +112,22 @@ def test_raise_exception_false_returns_false():
                                       raise_exception=False) is False
 
 
-def test_wrong_second_derivative_is_caught_by_gradgradcheck():
-    def square_detached(lib):
-        class Sq(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x * x
+def square_detached(lib):
+    """x * x whose backward has the right first derivative and no second (x is detached)."""
+    class Sq(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
 
-            @staticmethod
-            def backward(ctx, g):
-                x, = ctx.saved_tensors
-                return 2 * x.detach() * g        # right first derivative, no second
-        return Sq
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 2 * x.detach() * g        # right first derivative, no second
+    return Sq
+
+
+def test_wrong_second_derivative_is_caught_by_gradgradcheck():
     for lib in (retrograd, torch):
         x = doubles(lib, [1., 2.])
         assert lib.autograd.gradcheck(square_detached(lib).apply, x) is True
@@ -156,18 +159,6 @@ def test_once_differentiable_in_gradgradcheck():
 
 @pytest.mark.parametrize("fast_mode", [False, True])
 def test_gradgradcheck_random_grad_outputs_are_torchs(fast_mode):
-    def square_detached(lib):
-        class Sq(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x * x
-
-            @staticmethod
-            def backward(ctx, g):
-                x, = ctx.saved_tensors
-                return 2 * x.detach() * g        # right first derivative, no second
-        return Sq
     results = []
     for lib in (retrograd, torch):
         lib.manual_seed(3)
